@@ -1,0 +1,55 @@
+"""depthlab: build, train, compare and explain neural networks of any depth on your own data.
+
+The public API is imported lazily, so ``import depthlab`` stays light (no torch, pandas or
+scikit-learn until they are needed).
+
+Example:
+    >>> import depthlab as dl
+    >>> ds = dl.load_dataset("mnist1d")
+    >>> split = dl.split_dataset(ds, seed=0)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Dataset": "depthlab.data.dataset",
+    "DatasetInfo": "depthlab.data.dataset",
+    "load_dataset": "depthlab.data.load",
+    "list_datasets": "depthlab.data.datasets",
+    "split_dataset": "depthlab.data.splits",
+    "kfold": "depthlab.data.splits",
+    "Split": "depthlab.data.splits",
+    "DataConfig": "depthlab.config",
+    "SplitConfig": "depthlab.config",
+    "DepthlabError": "depthlab.errors",
+    "DataError": "depthlab.errors",
+    "ConfigError": "depthlab.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from depthlab.config import DataConfig, SplitConfig
+    from depthlab.data.dataset import Dataset, DatasetInfo
+    from depthlab.data.datasets import list_datasets
+    from depthlab.data.load import load_dataset
+    from depthlab.data.splits import Split, kfold, split_dataset
+    from depthlab.errors import ConfigError, DataError, DepthlabError
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'depthlab' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,165 @@
+"""``depthlab data list`` and ``depthlab data show``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import typer
+
+data_app = typer.Typer(
+    help="List the built-in datasets, or load, validate and picture one.",
+    no_args_is_help=True,
+)
+
+DATA_DIR_HELP = "Mirror folder read before any download (default: $DEPTHLAB_DATA_DIR)."
+CACHE_DIR_HELP = "Download cache (default: $DEPTHLAB_CACHE_DIR or ~/.cache/depthlab)."
+
+
+@data_app.command("list")
+def list_command(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per dataset."),
+) -> None:
+    """List the built-in datasets.
+
+    Example: depthlab data list
+    """
+    from depthlab.data.datasets import list_datasets
+
+    specs = list_datasets()
+    if as_json:
+        for spec in specs:
+            typer.echo(json.dumps({k: v for k, v in vars(spec).items() if k != "loader"}))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="built-in datasets")
+    for column in ("name", "modality", "task", "size", "classes", "license"):
+        table.add_column(column)
+    for spec in specs:
+        classes = "-" if spec.classes is None else str(spec.classes)
+        table.add_row(spec.name, spec.modality, spec.task, spec.size, classes, spec.license)
+    Console().print(table)
+
+
+@data_app.command("show")
+def show_command(
+    source: str = typer.Argument(..., help="A built-in name (see 'data list') or a path."),
+    target: str | None = typer.Option(None, "--target", "-t", help="Label column of a table."),
+    text_column: str | None = typer.Option(None, help="Text column of a text table."),
+    categorical: list[str] | None = typer.Option(
+        None, "--categorical", help="A table column to treat as categorical (repeatable)."
+    ),
+    resize: tuple[int, int] | None = typer.Option(
+        None, help="Resize images to HEIGHT WIDTH.", show_default=False
+    ),
+    grayscale: bool | None = typer.Option(
+        None, "--grayscale/--color", help="Images as one channel or RGB (default: auto)."
+    ),
+    label_pattern: str | None = typer.Option(
+        None, help=r"Regex on WAV names with (?P<label>..) and optional (?P<group>..)."
+    ),
+    sample_rate: int | None = typer.Option(None, help="Resample audio to this rate (Hz)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="PNG picture (default: NAME.png)."),
+    seed: int = typer.Option(0, help="Seed of the train/val/test split shown."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
+    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
+) -> None:
+    """Load and validate a dataset, print a summary and save a picture.
+
+    Examples:
+
+      depthlab data show mnist1d
+
+      depthlab data show fsdd --data-dir ../shared/datasets
+
+      depthlab data show houses.csv --target price --categorical city
+
+      depthlab data show photos/ --resize 32 32 --out photos.png
+    """
+    from depthlab.data.load import load_dataset
+    from depthlab.data.preview import save_preview
+    from depthlab.data.splits import split_dataset
+    from depthlab.data.summary import describe
+
+    ds = load_dataset(
+        source,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        target=target,
+        text_column=text_column,
+        categorical=tuple(categorical) if categorical else None,
+        resize=resize,
+        grayscale=grayscale,
+        label_pattern=label_pattern,
+        sample_rate=sample_rate,
+    )
+    split = split_dataset(ds, seed=seed)
+    summary = describe(ds, split)
+    picture = save_preview(ds, out or Path(f"{_slug(ds.name)}.png"), split)
+    summary["picture"] = str(picture)
+    if as_json:
+        typer.echo(json.dumps(summary))
+    else:
+        _print_summary(summary)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", Path(name).stem).strip("-") or "dataset"
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    facts = Table(show_header=False, box=None, title=f"[bold]{summary['name']}[/bold]")
+    facts.add_column(style="cyan")
+    facts.add_column()
+    skip = {"name", "classes", "groups", "info", "split", "picture"}
+    for key, value in summary.items():
+        if key not in skip and value is not None:
+            facts.add_row(key.replace("_", " "), _plain(value))
+    if "groups" in summary:
+        groups = summary["groups"]
+        facts.add_row("groups", f"{len(groups)}: " + _plain(groups))
+    if "split" in summary:
+        s = summary["split"]
+        facts.add_row(
+            "split",
+            f"{s['strategy']} (seed {s['seed']}): train {s['train']}, val {s['val']}, "
+            f"test {s['test']}  [{s['fingerprint']}]",
+        )
+    for key, value in summary["info"].items():
+        if value:
+            facts.add_row(key, value)
+    facts.add_row("picture", summary["picture"])
+    console.print(facts)
+    if "classes" in summary:
+        _print_balance(console, summary["classes"])
+
+
+def _print_balance(console: Any, classes: dict[str, int]) -> None:
+    from rich.table import Table
+
+    total = sum(classes.values())
+    widest = max(classes.values())
+    table = Table(title="class balance", box=None)
+    for column in ("class", "examples", "share", ""):
+        table.add_column(column, justify="right" if column in ("examples", "share") else "left")
+    for name, count in classes.items():
+        bar = "█" * max(1, round(30 * count / widest)) if count else ""
+        table.add_row(name, f"{count:,}", f"{count / total:.1%}", bar)
+    console.print(table)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return " x ".join(map(str, value)) if all(isinstance(v, int) for v in value) else str(value)
+    return str(value)

@@ -1,0 +1,99 @@
+"""Validated configuration: pydantic models, loadable from YAML, unknown keys are errors.
+
+Later capabilities add their own models here (model, training, study); each is flat and explicit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from depthlab.errors import ConfigError, closest
+
+SplitStrategy = Literal["auto", "random", "stratified", "grouped", "temporal"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(_Strict):
+    """How to read the user's own data (every option is optional; built-ins need none).
+
+    Example:
+        >>> DataConfig(target="price", categorical=["city"]).target
+        'price'
+    """
+
+    target: str | None = Field(None, description="label column of a table")
+    text_column: str | None = Field(None, description="text column of a text table")
+    task: Literal["classification", "regression"] | None = Field(
+        None, description="override the task inferred from the target"
+    )
+    categorical: tuple[str, ...] = Field((), description="table columns to treat as categorical")
+    resize: tuple[int, int] | None = Field(None, description="image size (height, width)")
+    grayscale: bool | None = Field(None, description="images as one channel (default: auto)")
+    label_pattern: str | None = Field(
+        None,
+        description="regex on audio file names with a (?P<label>...) group and optionally "
+        "(?P<group>...); default: the label is the subfolder",
+    )
+    sample_rate: int | None = Field(None, gt=0, description="resample audio to this rate (Hz)")
+
+    @field_validator("resize")
+    @classmethod
+    def _positive_size(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and min(value) <= 0:
+            raise ValueError("resize needs two positive integers (height, width)")
+        return value
+
+
+class SplitConfig(_Strict):
+    """A seeded train / validation / test split."""
+
+    strategy: SplitStrategy = "auto"
+    val_fraction: float = Field(0.15, ge=0.0, lt=1.0)
+    test_fraction: float = Field(0.15, gt=0.0, lt=1.0)
+    seed: int = 0
+
+
+C = TypeVar("C", bound=BaseModel)
+
+
+def parse_config(cls: type[C], values: dict[str, Any]) -> C:
+    """Build *cls* from *values*, turning pydantic's report into one clear ConfigError."""
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        raise ConfigError(describe_error(cls, exc)) from None
+
+
+def describe_error(cls: type[BaseModel], exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or cls.__name__
+    if err["type"] == "extra_forbidden":
+        valid = ", ".join(cls.model_fields)
+        return f"unknown option '{key}'.{closest(key, cls.model_fields)} Valid options: {valid}"
+    return f"invalid value for '{key}': {err['msg']}"
+
+
+def load_yaml(cls: type[C], path: str | Path) -> C:
+    """Read one config model from a YAML mapping."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config {path} must be a mapping of option: value")
+    return parse_config(cls, raw)
+
+
+def dump_yaml(config: BaseModel, path: str | Path) -> None:
+    import yaml
+
+    data = config.model_dump(mode="json", exclude_defaults=True)
+    Path(path).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The data layer: built-in and user datasets, validation, splits and downloads."""

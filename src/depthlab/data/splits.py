@@ -1,0 +1,193 @@
+"""Seeded, reproducible splits: the same seed gives the same indices on every run and machine.
+
+Strategies: ``random``; ``stratified`` (class proportions kept); ``grouped`` (no group, e.g. a
+speaker, in two splits); ``temporal`` (train, then validation, then test, in time order);
+``auto`` picks temporal for forecasting, grouped when the data has at least three groups,
+stratified for classification, random otherwise. A dataset with an official test set
+(MNIST-1D) keeps it, and validation is carved out of its training part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from depthlab.config import SplitConfig, SplitStrategy, parse_config
+from depthlab.data.dataset import Dataset
+from depthlab.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+MIN_GROUPS = 3
+
+
+@dataclass(frozen=True)
+class Split:
+    """Index arrays into a dataset, disjoint, each sorted."""
+
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    strategy: str
+    seed: int
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
+
+    def fingerprint(self) -> str:
+        """A short hash of the indices, to show that two runs used the same split."""
+        digest = hashlib.sha256()
+        for part in (self.train, self.val, self.test):
+            digest.update(np.ascontiguousarray(part, dtype="<i8").tobytes())
+            digest.update(b"|")
+        return digest.hexdigest()[:16]
+
+
+def resolve_strategy(ds: Dataset, strategy: SplitStrategy) -> SplitStrategy:
+    if strategy != "auto":
+        return strategy
+    if ds.task == "forecasting":
+        return "temporal"
+    if ds.groups is not None:
+        if len(np.unique(ds.groups)) >= MIN_GROUPS:
+            return "grouped"
+        log.info("%s: fewer than %d groups, so the split ignores them", ds.name, MIN_GROUPS)
+    return "stratified" if ds.task == "classification" else "random"
+
+
+def split_dataset(
+    ds: Dataset,
+    *,
+    seed: int = 0,
+    val_fraction: float = 0.15,
+    test_fraction: float = 0.15,
+    strategy: SplitStrategy = "auto",
+) -> Split:
+    """Train / validation / test indices for *ds*.
+
+    Example:
+        >>> import depthlab as dl
+        >>> split = dl.split_dataset(dl.load_dataset("iris"), seed=0)
+        >>> split.sizes()
+        {'train': 104, 'val': 23, 'test': 23}
+    """
+    cfg = parse_config(
+        SplitConfig,
+        {
+            "seed": seed,
+            "val_fraction": val_fraction,
+            "test_fraction": test_fraction,
+            "strategy": strategy,
+        },
+    )
+    if cfg.val_fraction + cfg.test_fraction >= 1.0:
+        raise ConfigError("val_fraction + test_fraction must leave some data for training")
+    chosen = resolve_strategy(ds, cfg.strategy)
+    everything = np.arange(len(ds))
+    if chosen == "temporal":
+        return _temporal(len(ds), cfg)
+    if chosen == "grouped":
+        return _grouped(ds, cfg)
+    if ds.test_indices is not None:
+        test = np.sort(ds.test_indices)
+        rest = np.setdiff1d(everything, test)
+        share = cfg.val_fraction / (1.0 - cfg.test_fraction)
+        train, val = _two_way(ds, rest, share, chosen, cfg.seed)
+        return Split(train, val, test, f"official test + {chosen}", cfg.seed)
+    train_val, test = _two_way(ds, everything, cfg.test_fraction, chosen, cfg.seed)
+    share = cfg.val_fraction / (1.0 - cfg.test_fraction)
+    train, val = _two_way(ds, train_val, share, chosen, cfg.seed + 1)
+    return Split(train, val, test, chosen, cfg.seed)
+
+
+def _two_way(
+    ds: Dataset, indices: np.ndarray, fraction: float, strategy: str, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split *indices* into (rest, held out) with *fraction* held out."""
+    if fraction <= 0.0:
+        return indices, indices[:0]
+    from sklearn.model_selection import train_test_split
+
+    stratify = ds.targets[indices] if strategy == "stratified" else None
+    if stratify is not None:
+        counts = np.bincount(stratify)
+        if counts[counts > 0].min() < 2:
+            rare = ds.class_names[int(np.flatnonzero((counts > 0) & (counts < 2))[0])]
+            raise ConfigError(
+                f"{ds.name}: class '{rare}' has a single example, too few for a stratified "
+                "split; add examples or use strategy='random'"
+            )
+    try:
+        kept, held = train_test_split(
+            indices, test_size=fraction, stratify=stratify, random_state=seed
+        )
+    except ValueError as exc:
+        raise ConfigError(f"{ds.name}: cannot split {len(indices)} examples: {exc}") from None
+    return np.sort(kept), np.sort(held)
+
+
+def _temporal(n: int, cfg: SplitConfig) -> Split:
+    n_test = max(1, round(n * cfg.test_fraction))
+    n_val = round(n * cfg.val_fraction)
+    if n - n_test - n_val < 1:
+        raise ConfigError(f"a series of {n} points is too short for this split")
+    cut_val, cut_test = n - n_test - n_val, n - n_test
+    idx = np.arange(n)
+    return Split(idx[:cut_val], idx[cut_val:cut_test], idx[cut_test:], "temporal", cfg.seed)
+
+
+def _grouped(ds: Dataset, cfg: SplitConfig) -> Split:
+    if ds.groups is None:
+        raise ConfigError(f"{ds.name} has no groups; choose another split strategy")
+    names, codes = np.unique(ds.groups, return_inverse=True)
+    needed = 2 + (cfg.val_fraction > 0)
+    if len(names) < needed:
+        raise ConfigError(
+            f"{ds.name} has {len(names)} groups; a grouped split needs at least {needed}"
+        )
+    order = np.random.default_rng(cfg.seed).permutation(len(names))
+    sizes = np.bincount(codes, minlength=len(names))
+    assigned = np.zeros(len(names), dtype=np.int8)  # 0 train, 1 val, 2 test
+    cursor = 0
+    for part, fraction in ((2, cfg.test_fraction), (1, cfg.val_fraction)):
+        if fraction <= 0:
+            continue
+        taken = 0
+        while cursor < len(order) - 1 and (taken == 0 or taken < fraction * len(ds)):
+            assigned[order[cursor]] = part
+            taken += sizes[order[cursor]]
+            cursor += 1
+    membership = assigned[codes]
+    parts = [np.flatnonzero(membership == p) for p in (0, 1, 2)]
+    return Split(parts[0], parts[1], parts[2], "grouped", cfg.seed)
+
+
+def kfold(
+    ds: Dataset, *, k: int = 5, seed: int = 0, strategy: SplitStrategy = "auto"
+) -> list[Split]:
+    """*k* folds; fold *i* tests on its part and trains on the rest (validation left empty)."""
+    from sklearn import model_selection as ms
+
+    if k < 2 or k > len(ds):
+        raise ConfigError(f"k-fold needs 2 <= k <= {len(ds)}, got {k}")
+    chosen = resolve_strategy(ds, strategy)
+    idx = np.arange(len(ds))
+    splitter: ms.BaseCrossValidator
+    if chosen == "temporal":
+        splitter = ms.TimeSeriesSplit(n_splits=k)
+    elif chosen == "grouped":
+        if ds.groups is None or len(np.unique(ds.groups)) < k:
+            raise ConfigError(f"{ds.name}: grouped {k}-fold needs at least {k} groups")
+        splitter = ms.GroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    elif chosen == "stratified":
+        splitter = ms.StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    else:
+        splitter = ms.KFold(n_splits=k, shuffle=True, random_state=seed)
+    try:
+        folds = list(splitter.split(idx, ds.targets, ds.groups))
+    except ValueError as exc:
+        raise ConfigError(f"{ds.name}: cannot make {k} folds: {exc}") from None
+    return [Split(np.sort(tr), idx[:0], np.sort(te), chosen, seed) for tr, te in folds]
