@@ -5,8 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 EXTRAS ?= dev,audio
-STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 # The mirror of real datasets (see ../shared/datasets/README.md); downloads are used when absent.
 DEPTHLAB_DATA_DIR ?= $(abspath ../shared/datasets)
 export DEPTHLAB_DATA_DIR
