@@ -85,8 +85,13 @@ def load_yaml(cls: type[C], path: str | Path) -> C:
 
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
+    except yaml.YAMLError as exc:  # PyYAML's message spans lines; errors are one line
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"cannot read config {path}: invalid YAML, {problem}{where}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"config {path} must be a mapping of option: value")
     return parse_config(cls, raw)

@@ -49,6 +49,8 @@ def _setup_logging() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and of ``python -m depthlab``."""
+    logger = logging.getLogger("depthlab")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
     _setup_logging()
     try:
         # Typer handles its own usage errors (exit 2) and --help; ours are caught here.
@@ -59,3 +61,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    finally:
+        # Run in-process (tests, notebooks), leave no handler bound to a stderr that may be gone.
+        logger.handlers[:], logger.level, logger.propagate = saved

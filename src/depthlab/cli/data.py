@@ -10,7 +10,8 @@ from typing import Any
 import typer
 
 data_app = typer.Typer(
-    help="List the built-in datasets, or load, validate and picture one.",
+    help="List the built-in datasets, or load, validate and picture one.\n\n"
+    "Example: depthlab data show iris",
     no_args_is_help=True,
 )
 
@@ -38,7 +39,8 @@ def list_command(
 
     table = Table(title="built-in datasets")
     for column in ("name", "modality", "task", "size", "classes", "license"):
-        table.add_column(column)
+        # Name and task are what the user types next: never cut them, however narrow the terminal.
+        table.add_column(column, no_wrap=column in ("name", "task"))
     for spec in specs:
         classes = "-" if spec.classes is None else str(spec.classes)
         table.add_row(spec.name, spec.modality, spec.task, spec.size, classes, spec.license)
@@ -63,6 +65,15 @@ def show_command(
         None, help=r"Regex on WAV names with (?P<label>..) and optional (?P<group>..)."
     ),
     sample_rate: int | None = typer.Option(None, help="Resample audio to this rate (Hz)."),
+    task: str | None = typer.Option(
+        None, help="classification or regression (default: inferred from the target)."
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", "-c", help="YAML file of these data options; flags override it."
+    ),
+    split: str = typer.Option(
+        "auto", "--split", help="Split strategy: auto, random, stratified, grouped, temporal."
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="PNG picture (default: NAME.png)."),
     seed: int = typer.Option(0, help="Seed of the train/val/test split shown."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
@@ -80,27 +91,40 @@ def show_command(
       depthlab data show houses.csv --target price --categorical city
 
       depthlab data show photos/ --resize 32 32 --out photos.png
+
+      depthlab data show survey.parquet --config data.yaml --split random
     """
+    from depthlab.config import DataConfig, load_yaml
     from depthlab.data.load import load_dataset
     from depthlab.data.preview import save_preview
     from depthlab.data.splits import split_dataset
     from depthlab.data.summary import describe
+    from depthlab.errors import ConfigError
 
-    ds = load_dataset(
-        source,
-        data_dir=data_dir,
-        cache_dir=cache_dir,
-        target=target,
-        text_column=text_column,
-        categorical=tuple(categorical) if categorical else None,
-        resize=resize,
-        grayscale=grayscale,
-        label_pattern=label_pattern,
-        sample_rate=sample_rate,
-    )
-    split = split_dataset(ds, seed=seed)
-    summary = describe(ds, split)
-    picture = save_preview(ds, out or Path(f"{_slug(ds.name)}.png"), split)
+    if out is not None and out.suffix.lower() != ".png":
+        raise ConfigError(f"--out {out}: the picture is a PNG file; give a name ending in .png")
+    flags = {
+        "target": target,
+        "text_column": text_column,
+        "categorical": tuple(categorical) if categorical else None,
+        "resize": resize,
+        "grayscale": grayscale,
+        "label_pattern": label_pattern,
+        "sample_rate": sample_rate,
+        "task": task,
+    }
+    options = {} if config is None else load_yaml(DataConfig, config).model_dump(exclude_unset=True)
+    options.update({key: value for key, value in flags.items() if value is not None})
+    ds = load_dataset(source, data_dir=data_dir, cache_dir=cache_dir, **options)
+    chosen_split = split_dataset(ds, seed=seed, strategy=split)  # type: ignore[arg-type]
+    summary = describe(ds, chosen_split)
+    target_png = out or Path(f"{_slug(ds.name)}.png")
+    try:
+        picture = save_preview(ds, target_png, chosen_split)
+    except OSError as exc:  # a folder that cannot be made or written is the user's to fix
+        raise ConfigError(
+            f"cannot write the picture {target_png}: {exc}; choose another --out"
+        ) from None
     summary["picture"] = str(picture)
     if as_json:
         typer.echo(json.dumps(summary))
@@ -161,5 +185,6 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     if isinstance(value, list):
-        return " x ".join(map(str, value)) if all(isinstance(v, int) for v in value) else str(value)
+        joiner = " x " if all(isinstance(v, int) for v in value) else ", "
+        return joiner.join(map(str, value))
     return str(value)

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -116,10 +117,13 @@ def download_file(url: str, path: Path, description: str) -> None:
             total = int(response.headers.get("Content-Length") or 0) or None
             chunks = iter(lambda: response.read(CHUNK), b"")
             steps = None if total is None else -(-total // CHUNK)
+            written = 0
             for chunk in track(chunks, steps, description):
-                out.write(chunk)
+                written += out.write(chunk)
     except OSError as exc:
         raise DownloadError(f"could not download {url}: {exc}") from None
+    if total is not None and written < total:
+        raise DownloadError(f"download of {url} was cut short ({written} of {total} bytes); retry")
 
 
 def extract_verified(zip_path: Path, archive: RemoteArchive, staging: Path) -> None:
@@ -137,10 +141,16 @@ def extract_verified(zip_path: Path, archive: RemoteArchive, staging: Path) -> N
             out = staging / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha256()
-            with bundle.open(member) as src, out.open("wb") as dst:
-                while chunk := src.read(CHUNK):
-                    digest.update(chunk)
-                    dst.write(chunk)
+            try:
+                with bundle.open(member) as src, out.open("wb") as dst:
+                    while chunk := src.read(CHUNK):
+                        digest.update(chunk)
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                # Bytes damaged in transit fail the zip's own CRC or inflate before our SHA-256.
+                raise ChecksumError(
+                    f"'{rel}' in {archive.url} is damaged ({exc}); file rejected, try again"
+                ) from None
             if digest.hexdigest() != expected:
                 shutil.rmtree(staging)
                 raise ChecksumError(

@@ -66,6 +66,16 @@ def open_image(path: Path) -> Image.Image:
     return image
 
 
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """Scale 16-bit greys onto 0..255 (Pillow's own conversion to "L" clips them at 255)."""
+    from PIL import Image
+
+    if image.mode != "I" and not image.mode.startswith("I;16"):
+        return image
+    levels = np.rint(np.asarray(image, dtype=np.float64) / 257.0)  # 65535 -> 255
+    return Image.fromarray(np.clip(levels, 0, 255).astype(np.uint8))
+
+
 def load_image_folder(root: Path, config: DataConfig) -> Dataset:
     """One subfolder per class; images become one channel or RGB, optionally resized."""
     from PIL import Image
@@ -79,7 +89,7 @@ def load_image_folder(root: Path, config: DataConfig) -> Dataset:
     arrays = []
     first_size = None
     for (_, path), image in zip(files, images, strict=True):
-        image = image.convert("L" if gray else "RGB")
+        image = _to_8bit(image).convert("L" if gray else "RGB")
         if config.resize is not None:
             height, width = config.resize
             image = image.resize((width, height), Image.Resampling.BILINEAR)

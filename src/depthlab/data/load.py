@@ -15,7 +15,7 @@ from depthlab.errors import ConfigError, DataError
 OPTIONS = {
     "table": {"target", "task", "categorical", "text_column"},
     "text file": set(),
-    "arrays": {"task"},
+    "NumPy file": {"task"},
     "image folder": {"resize", "grayscale"},
     "audio folder": {"label_pattern", "sample_rate"},
 }
@@ -74,7 +74,7 @@ def source_kind(path: Path) -> str:
     if suffix == ".txt":
         return "text file"
     if suffix == ".npz":
-        return "arrays"
+        return "NumPy file"
     raise DataError(
         f"{path}: unsupported file type '{suffix}'; use CSV/TSV/Parquet, .txt, .npz, "
         "or a folder of images or WAV files"
@@ -93,7 +93,7 @@ def load_path(path: Path, config: DataConfig) -> Dataset:
         from depthlab.data.text import load_text_file
 
         return load_text_file(path, config)
-    if kind == "arrays":
+    if kind == "NumPy file":
         from depthlab.data.arrays import load_npz
 
         return load_npz(path, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,9 @@ def save_preview(ds: Dataset, path: str | Path, split: Split | None = None) -> P
     figure.suptitle(f"{ds.name}: {ds.modality}, {ds.task}, {len(ds):,} examples")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=100, bbox_inches="tight")
+    partial = out.with_name(f".{out.name}.partial")
+    figure.savefig(partial, dpi=100, format="png")
+    os.replace(partial, out)  # an interrupted save never leaves a truncated picture
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -57,7 +60,11 @@ def _images(ds: Dataset) -> Figure:
 
     rows = _examples_per_class(ds)
     fig, axes = plt.subplots(
-        len(rows), PER_CLASS, figsize=(PER_CLASS * 1.2, len(rows) * 1.2), squeeze=False
+        len(rows),
+        PER_CLASS,
+        figsize=(PER_CLASS * 1.2, len(rows) * 1.2),
+        squeeze=False,
+        layout="constrained",
     )
     for r, (name, idx) in enumerate(rows):
         for c in range(PER_CLASS):
@@ -79,7 +86,9 @@ def _sequences(ds: Dataset) -> Figure:
     rows = _examples_per_class(ds)
     cols = min(5, len(rows))
     grid_rows = -(-len(rows) // cols)
-    fig, axes = plt.subplots(grid_rows, cols, figsize=(cols * 2.4, grid_rows * 2), squeeze=False)
+    fig, axes = plt.subplots(
+        grid_rows, cols, figsize=(cols * 2.4, grid_rows * 2), squeeze=False, layout="constrained"
+    )
     for ax in axes.flat:
         ax.set_visible(False)
     for ax, (name, idx) in zip(axes.flat, rows, strict=False):
@@ -97,7 +106,9 @@ def _spectrograms(ds: Dataset) -> Figure:
     rows = _examples_per_class(ds)
     cols = min(5, len(rows))
     grid_rows = -(-len(rows) // cols)
-    fig, axes = plt.subplots(grid_rows, cols, figsize=(cols * 2.4, grid_rows * 2), squeeze=False)
+    fig, axes = plt.subplots(
+        grid_rows, cols, figsize=(cols * 2.4, grid_rows * 2), squeeze=False, layout="constrained"
+    )
     rate = ds.sample_rate or 1
     for ax in axes.flat:
         ax.set_visible(False)
@@ -115,7 +126,7 @@ def _spectrograms(ds: Dataset) -> Figure:
 def _series(ds: Dataset, split: Split | None) -> Figure:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(10, 3.5))
+    fig, ax = plt.subplots(figsize=(10, 3.5), layout="constrained")
     time = ds.time_index if ds.time_index is not None else np.arange(len(ds))
     ax.plot(time, ds.targets, linewidth=1, color="black")
     if split is not None:
@@ -131,7 +142,8 @@ def _series(ds: Dataset, split: Split | None) -> Figure:
 
 def _class_balance(ax: object, ds: Dataset) -> None:
     counts = ds.class_counts()
-    ax.barh(list(counts), list(counts.values()), color="tab:blue")  # type: ignore[attr-defined]
+    colours = [f"C{i % 10}" for i in range(len(counts))]  # the same colour per class everywhere
+    ax.barh(list(counts), list(counts.values()), color=colours)  # type: ignore[attr-defined]
     ax.set_title("class balance", fontsize=9)  # type: ignore[attr-defined]
 
 
@@ -143,7 +155,9 @@ def _table(ds: Dataset) -> Figure:
     panels = len(numeric) + 1
     cols = min(3, panels)
     rows = -(-panels // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 3.2, rows * 2.4), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(cols * 3.2, rows * 2.4), squeeze=False, layout="constrained"
+    )
     for ax in axes.flat[panels:]:
         ax.set_visible(False)
     first = axes.flat[0]
@@ -156,24 +170,23 @@ def _table(ds: Dataset) -> Figure:
         values = frame[column].to_numpy()
         if ds.task == "classification" and ds.n_classes <= MAX_CLASSES:
             for c, name in enumerate(ds.class_names):
-                ax.hist(values[ds.targets == c], bins=20, alpha=0.5, label=name)
+                ax.hist(values[ds.targets == c], bins=20, alpha=0.5, label=name, color=f"C{c}")
         else:
             ax.hist(values[~np.isnan(values)], bins=30)
         ax.set_title(str(column), fontsize=9)
         ax.tick_params(labelsize=7)
-    fig.tight_layout()
     return fig
 
 
 def _texts(ds: Dataset) -> Figure:
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
     words = np.array([len(t.split()) for t in ds.inputs])
     if ds.task == "classification":
         _class_balance(left, ds)
         for c, name in enumerate(ds.class_names[:MAX_CLASSES]):
-            right.hist(words[ds.targets == c], bins=30, alpha=0.5, label=name)
+            right.hist(words[ds.targets == c], bins=30, alpha=0.5, label=name, color=f"C{c}")
         right.legend()
     else:
         left.hist(ds.targets, bins=30)

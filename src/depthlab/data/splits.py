@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,11 @@ class Split:
 
 
 def resolve_strategy(ds: Dataset, strategy: SplitStrategy) -> SplitStrategy:
+    if strategy == "stratified" and ds.task != "classification":
+        raise ConfigError(
+            f"{ds.name}: a stratified split needs classes, but the task is {ds.task}; "
+            "use strategy='random'"
+        )
     if strategy != "auto":
         return strategy
     if ds.task == "forecasting":
@@ -94,7 +100,8 @@ def split_dataset(
     if ds.test_indices is not None:
         test = np.sort(ds.test_indices)
         rest = np.setdiff1d(everything, test)
-        share = cfg.val_fraction / (1.0 - cfg.test_fraction)
+        # val_fraction is of the whole dataset; test_fraction does not apply to an official test
+        share = cfg.val_fraction * len(ds) / len(rest)
         train, val = _two_way(ds, rest, share, chosen, cfg.seed)
         return Split(train, val, test, f"official test + {chosen}", cfg.seed)
     train_val, test = _two_way(ds, everything, cfg.test_fraction, chosen, cfg.seed)
@@ -106,27 +113,53 @@ def split_dataset(
 def _two_way(
     ds: Dataset, indices: np.ndarray, fraction: float, strategy: str, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Split *indices* into (rest, held out) with *fraction* held out."""
+    """Split *indices* into (kept, held out) with about *fraction* held out.
+
+    Plain NumPy (PCG64 from the seed) rather than scikit-learn's splitters: the same indices on
+    every machine, and a million examples split in milliseconds instead of a third of a second.
+    """
     if fraction <= 0.0:
         return indices, indices[:0]
-    from sklearn.model_selection import train_test_split
-
-    stratify = ds.targets[indices] if strategy == "stratified" else None
-    if stratify is not None:
-        counts = np.bincount(stratify)
-        if counts[counts > 0].min() < 2:
-            rare = ds.class_names[int(np.flatnonzero((counts > 0) & (counts < 2))[0])]
-            raise ConfigError(
-                f"{ds.name}: class '{rare}' has a single example, too few for a stratified "
-                "split; add examples or use strategy='random'"
-            )
-    try:
-        kept, held = train_test_split(
-            indices, test_size=fraction, stratify=stratify, random_state=seed
+    n_held = math.ceil(fraction * len(indices))
+    if not 1 <= n_held < len(indices):
+        raise ConfigError(
+            f"{ds.name}: cannot hold out {fraction:.0%} of {len(indices)} examples and keep "
+            "both parts non-empty; lower val_fraction / test_fraction"
         )
-    except ValueError as exc:
-        raise ConfigError(f"{ds.name}: cannot split {len(indices)} examples: {exc}") from None
-    return np.sort(kept), np.sort(held)
+    rng = np.random.default_rng(seed)
+    if strategy != "stratified":
+        order = rng.permutation(len(indices))
+        return np.sort(indices[order[n_held:]]), np.sort(indices[order[:n_held]])
+    labels = ds.targets[indices]
+    counts = np.bincount(labels)
+    present = np.flatnonzero(counts)
+    if counts[present].min() < 2:
+        rare = ds.class_names[int(present[np.argmin(counts[present])])]
+        raise ConfigError(
+            f"{ds.name}: class '{rare}' has a single example, too few for a stratified "
+            "split; add examples or use strategy='random'"
+        )
+    take = _allocate(counts[present], n_held)
+    held = []
+    for label, n_take in zip(present, take, strict=True):
+        members = indices[labels == label]
+        held.append(members[rng.permutation(len(members))[:n_take]])
+    held_idx = np.sort(np.concatenate(held))
+    return np.setdiff1d(indices, held_idx, assume_unique=True), held_idx
+
+
+def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
+    """Per-class shares of *total* proportional to *counts* (largest remainders), each class
+    keeping at least one example on both sides."""
+    exact = counts * (total / counts.sum())
+    take = np.clip(np.floor(exact).astype(np.int64), 1, counts - 1)
+    by_remainder = np.argsort(-(exact - np.floor(exact)), kind="stable")
+    for i in by_remainder:
+        if take.sum() >= total:
+            break
+        if take[i] < counts[i] - 1:
+            take[i] += 1
+    return np.asarray(take, dtype=np.int64)
 
 
 def _temporal(n: int, cfg: SplitConfig) -> Split:
@@ -152,11 +185,14 @@ def _grouped(ds: Dataset, cfg: SplitConfig) -> Split:
     sizes = np.bincount(codes, minlength=len(names))
     assigned = np.zeros(len(names), dtype=np.int8)  # 0 train, 1 val, 2 test
     cursor = 0
-    for part, fraction in ((2, cfg.test_fraction), (1, cfg.val_fraction)):
+    plan = [(2, cfg.test_fraction), (1, cfg.val_fraction)]
+    for step, (part, fraction) in enumerate(plan):
         if fraction <= 0:
             continue
+        # Leave at least one group for every part still to fill, and one for training.
+        reserve = 1 + sum(1 for _, later in plan[step + 1 :] if later > 0)
         taken = 0
-        while cursor < len(order) - 1 and (taken == 0 or taken < fraction * len(ds)):
+        while cursor < len(order) - reserve and (taken == 0 or taken < fraction * len(ds)):
             assigned[order[cursor]] = part
             taken += sizes[order[cursor]]
             cursor += 1

@@ -73,7 +73,7 @@ def _modality_facts(ds: Dataset) -> dict[str, Any]:
     if ds.modality == "timeseries" and ds.time_index is not None:
         return {"time": [int(ds.time_index[0]), int(ds.time_index[-1])]}
     values = np.asarray(ds.inputs)
-    return {"value_range": [float(values.min()), float(values.max())]}
+    return {"value_range": [round(float(values.min()), 4), round(float(values.max()), 4)]}
 
 
 def _spread(values: np.ndarray) -> dict[str, float]:
