@@ -127,9 +127,10 @@ def _two_way(
             "both parts non-empty; lower val_fraction / test_fraction"
         )
     rng = np.random.default_rng(seed)
+    held = np.zeros(len(indices), dtype=bool)
     if strategy != "stratified":
-        order = rng.permutation(len(indices))
-        return np.sort(indices[order[n_held:]]), np.sort(indices[order[:n_held]])
+        held[rng.permutation(len(indices))[:n_held]] = True
+        return indices[~held], indices[held]  # *indices* is sorted, and so are both parts
     labels = ds.targets[indices]
     counts = np.bincount(labels)
     present = np.flatnonzero(counts)
@@ -140,12 +141,10 @@ def _two_way(
             "split; add examples or use strategy='random'"
         )
     take = _allocate(counts[present], n_held)
-    held = []
     for label, n_take in zip(present, take, strict=True):
-        members = indices[labels == label]
-        held.append(members[rng.permutation(len(members))[:n_take]])
-    held_idx = np.sort(np.concatenate(held))
-    return np.setdiff1d(indices, held_idx, assume_unique=True), held_idx
+        members = np.flatnonzero(labels == label)  # positions within indices
+        held[members[rng.permutation(len(members))[:n_take]]] = True
+    return indices[~held], indices[held]
 
 
 def _allocate(counts: np.ndarray, total: int) -> np.ndarray:

@@ -113,7 +113,7 @@ def _numeric_or_categorical(column: pd.Series, path: Path) -> pd.Series:
 
     # Parse each distinct value once, then spread the results by code: a categorical column has
     # a handful of levels, and pd.to_numeric over a million strings takes most of a second.
-    codes, uniques = pd.factorize(column)
+    codes, uniques = pd.factorize(column, sort=True)
     parsed = pd.to_numeric(pd.Series(uniques, dtype=column.dtype), errors="coerce")
     lookup = np.append(parsed.to_numpy(dtype=np.float64, na_value=np.nan), np.nan)
     values = lookup[codes]  # code -1 (a missing value) picks the NaN at the end
@@ -128,7 +128,11 @@ def _numeric_or_categorical(column: pd.Series, path: Path) -> pd.Series:
         )
     if not failed.any():
         return pd.Series(values, index=column.index, name=column.name)
-    return column.astype("category")
+    # The same as column.astype("category") (sorted levels), without factorizing again.
+    categories = pd.CategoricalDtype(pd.Index(uniques))
+    return pd.Series(
+        pd.Categorical.from_codes(codes, dtype=categories), index=column.index, name=column.name
+    )
 
 
 def infer_task(target: pd.Series) -> Task:
