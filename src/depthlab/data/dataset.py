@@ -5,7 +5,7 @@ Inputs keep the shape their modality needs, so that models can pick what they un
 ==============  ==================================================================
 modality        ``inputs``
 ==============  ==================================================================
-``tabular``     a pandas DataFrame, one row per example (numeric and categorical columns)
+``tabular``     a pandas DataFrame, one row per example (numeric and ``category`` columns)
 ``image``       float32 array ``(N, C, H, W)`` with values in [0, 1]
 ``sequence``    float32 array ``(N, C, L)`` (MNIST-1D: ``(N, 1, 40)``)
 ``audio``       a list of N mono float32 waveforms in [-1, 1], lengths may differ
@@ -170,7 +170,10 @@ def encode_labels(values: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, tuple
     ):
         # Small integer range: count instead of sorting (a million labels in milliseconds).
         low = int(array.min())
-        present = np.flatnonzero(np.bincount(array - low))
+        counts = np.bincount(array - low) if low else np.bincount(array)
+        present = np.flatnonzero(counts)
+        if low == 0 and len(present) == len(counts):  # already 0..K-1: nothing to remap
+            return array.astype(np.int64, copy=False), tuple(str(v) for v in present)
         lookup = np.zeros(int(present[-1]) + 1, dtype=np.int64)
         lookup[present] = np.arange(len(present))
         return lookup[array - low], tuple(str(v + low) for v in present)

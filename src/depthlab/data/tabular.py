@@ -1,7 +1,8 @@
 """Tables: scikit-learn's bundled sets and the user's CSV / Parquet files.
 
-A table's inputs stay a pandas DataFrame: numeric columns as floats (missing values as NaN) and
-categorical columns as the ``category`` dtype, so that models choose their own encoding.
+A table's inputs stay a pandas DataFrame: numeric columns as int64 or float64 (missing values
+as NaN) and categorical columns as the ``category`` dtype, so that models choose their own
+encoding.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def pick_target(frame: pd.DataFrame, target: str | None, path: Path) -> str:
 
 
 def coerce_features(frame: pd.DataFrame, categorical: tuple[str, ...], path: Path) -> pd.DataFrame:
-    """Numeric columns as float, the rest as categories; a stray word in a numeric column is an
+    """Numeric columns as numbers, the rest as categories; a stray word in a numeric column is an
     error naming its row and column."""
     import pandas as pd
 
@@ -100,7 +101,7 @@ def coerce_features(frame: pd.DataFrame, categorical: tuple[str, ...], path: Pat
         if name in categorical or column.dtype.kind == "b":
             out[name] = column.astype("category")
         elif column.dtype.kind in "iuf":
-            out[name] = column.astype(np.float64)
+            out[name] = column  # numbers stay as read: int64 or float64 (NaN where missing)
         else:
             out[name] = _numeric_or_categorical(column, path)
     # copy=False: the columns are already new or copy-on-write views; a copy would double the
@@ -111,23 +112,24 @@ def coerce_features(frame: pd.DataFrame, categorical: tuple[str, ...], path: Pat
 def _numeric_or_categorical(column: pd.Series, path: Path) -> pd.Series:
     import pandas as pd
 
-    # Parse each distinct value once, then spread the results by code: a categorical column has
-    # a handful of levels, and pd.to_numeric over a million strings takes most of a second.
+    # Parse each distinct value once, not every row: a categorical column has a handful of
+    # levels, and pd.to_numeric over a million strings takes most of a second. Large temporary
+    # arrays are avoided too, since fresh memory is what costs most after a big read.
     codes, uniques = pd.factorize(column, sort=True)
     parsed = pd.to_numeric(pd.Series(uniques, dtype=column.dtype), errors="coerce")
-    lookup = np.append(parsed.to_numpy(dtype=np.float64, na_value=np.nan), np.nan)
-    values = lookup[codes]  # code -1 (a missing value) picks the NaN at the end
-    present = codes >= 0
-    failed = present & np.isnan(values)
-    n_present = int(present.sum())
-    if failed.any() and n_present and (n_present - failed.sum()) / n_present >= NUMERIC_SHARE:
-        row = int(np.flatnonzero(failed)[0])
-        raise DataError(
-            f"{path}: {row_label(path, row)}, column '{column.name}': "
-            f"'{column.iloc[row]}' is not a number (the column is otherwise numeric)"
-        )
-    if not failed.any():
+    levels = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+    numeric_level = ~np.isnan(levels)
+    if numeric_level.all():
+        values = np.append(levels, np.nan)[codes]  # code -1 (a missing value) picks the NaN
         return pd.Series(values, index=column.index, name=column.name)
+    if numeric_level.any():
+        counts = np.bincount(codes[codes >= 0], minlength=len(levels))
+        if counts[numeric_level].sum() >= NUMERIC_SHARE * counts.sum():
+            row = int(np.flatnonzero(np.isin(codes, np.flatnonzero(~numeric_level)))[0])
+            raise DataError(
+                f"{path}: {row_label(path, row)}, column '{column.name}': "
+                f"'{column.iloc[row]}' is not a number (the column is otherwise numeric)"
+            )
     # The same as column.astype("category") (sorted levels), without factorizing again.
     categories = pd.CategoricalDtype(pd.Index(uniques))
     return pd.Series(
@@ -143,7 +145,18 @@ def infer_task(target: pd.Series) -> Task:
         present = values[~np.isnan(values)]
         if not np.all(present == np.round(present)):
             return "regression"
-    return "classification" if target.nunique() <= MAX_CLASSES else "regression"
+    return "classification" if _distinct_at_most(target, MAX_CLASSES) else "regression"
+
+
+def _distinct_at_most(column: pd.Series, limit: int) -> bool:
+    """Whether *column* has at most *limit* distinct values, counting rather than hashing when
+    its values are small integers (a million labels in a millisecond)."""
+    values = column.dropna().to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low <= len(values):
+            return int(np.count_nonzero(np.bincount(values - low))) <= limit
+    return int(column.nunique()) <= limit
 
 
 def split_target(
