@@ -98,60 +98,70 @@ def split_dataset(
     if chosen == "grouped":
         return _grouped(ds, cfg)
     if ds.test_indices is not None:
+        # The official test set stays; val_fraction is of the whole dataset.
         test = np.sort(ds.test_indices)
         rest = np.setdiff1d(everything, test)
-        # val_fraction is of the whole dataset; test_fraction does not apply to an official test
-        share = cfg.val_fraction * len(ds) / len(rest)
-        train, val = _two_way(ds, rest, share, chosen, cfg.seed)
+        train, val = _carve(ds, rest, [math.ceil(cfg.val_fraction * len(ds))], chosen, cfg.seed)
         return Split(train, val, test, f"official test + {chosen}", cfg.seed)
-    train_val, test = _two_way(ds, everything, cfg.test_fraction, chosen, cfg.seed)
-    share = cfg.val_fraction / (1.0 - cfg.test_fraction)
-    train, val = _two_way(ds, train_val, share, chosen, cfg.seed + 1)
+    sizes = [math.ceil(cfg.test_fraction * len(ds)), math.ceil(cfg.val_fraction * len(ds))]
+    train, test, val = _carve(ds, everything, sizes, chosen, cfg.seed)
     return Split(train, val, test, chosen, cfg.seed)
 
 
-def _two_way(
-    ds: Dataset, indices: np.ndarray, fraction: float, strategy: str, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split *indices* into (kept, held out) with about *fraction* held out.
+def _carve(
+    ds: Dataset, indices: np.ndarray, sizes: list[int], strategy: str, seed: int
+) -> list[np.ndarray]:
+    """Carve parts of the given *sizes* out of *indices*: ``[rest, part 1, part 2, ...]``.
 
-    Plain NumPy (PCG64 from the seed) rather than scikit-learn's splitters: the same indices on
-    every machine, and a million examples split in milliseconds instead of a third of a second.
+    One shuffle (per class when stratified) serves every part. Plain NumPy (PCG64 from the
+    seed) rather than scikit-learn's splitters: the same indices on every machine, and a
+    million examples split in a few hundredths of a second.
     """
-    if fraction <= 0.0:
-        return indices, indices[:0]
-    n_held = math.ceil(fraction * len(indices))
-    if not 1 <= n_held < len(indices):
+    if sum(sizes) >= len(indices) or min(sizes) < 0:
         raise ConfigError(
-            f"{ds.name}: cannot hold out {fraction:.0%} of {len(indices)} examples and keep "
-            "both parts non-empty; lower val_fraction / test_fraction"
+            f"{ds.name}: cannot hold out {sum(sizes)} of {len(indices)} examples and keep some "
+            "for training; lower val_fraction / test_fraction"
         )
     rng = np.random.default_rng(seed)
-    held = np.zeros(len(indices), dtype=bool)
+    part = np.zeros(len(indices), dtype=np.int8)  # 0 rest, i for part i
     if strategy != "stratified":
-        held[rng.permutation(len(indices))[:n_held]] = True
-        return indices[~held], indices[held]  # *indices* is sorted, and so are both parts
-    labels = ds.targets[indices]
-    counts = np.bincount(labels)
-    present = np.flatnonzero(counts)
-    if counts[present].min() < 2:
-        rare = ds.class_names[int(present[np.argmin(counts[present])])]
-        raise ConfigError(
-            f"{ds.name}: class '{rare}' has a single example, too few for a stratified "
-            "split; add examples or use strategy='random'"
-        )
-    take = _allocate(counts[present], n_held)
-    for label, n_take in zip(present, take, strict=True):
-        members = np.flatnonzero(labels == label)  # positions within indices
-        held[members[rng.permutation(len(members))[:n_take]]] = True
-    return indices[~held], indices[held]
+        _assign(part, rng.permutation(len(indices)), sizes)
+    else:
+        labels = ds.targets[indices]
+        counts = np.bincount(labels)
+        present = np.flatnonzero(counts)
+        if counts[present].min() < 2:
+            rare = ds.class_names[int(present[np.argmin(counts[present])])]
+            raise ConfigError(
+                f"{ds.name}: class '{rare}' has a single example, too few for a stratified "
+                "split; add examples or use strategy='random'"
+            )
+        left = counts[present].copy()
+        shares = []
+        for size in sizes:
+            shares.append(_allocate(left, size))
+            left = left - shares[-1]
+        for k, label in enumerate(present):
+            members = np.flatnonzero(labels == label)  # positions within indices
+            _assign(part, members[rng.permutation(len(members))], [s[k] for s in shares])
+    # *indices* is sorted, and so is every part.
+    return [indices[part == p] for p in range(len(sizes) + 1)]
+
+
+def _assign(part: np.ndarray, shuffled: np.ndarray, sizes: list[int]) -> None:
+    start = 0
+    for number, size in enumerate(sizes, start=1):
+        part[shuffled[start : start + size]] = number
+        start += size
 
 
 def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
     """Per-class shares of *total* proportional to *counts* (largest remainders), each class
-    keeping at least one example on both sides."""
+    keeping at least one example for training."""
+    if total <= 0:
+        return np.zeros_like(counts)
     exact = counts * (total / counts.sum())
-    take = np.clip(np.floor(exact).astype(np.int64), 1, counts - 1)
+    take = np.clip(np.floor(exact).astype(np.int64), 0, counts - 1)
     by_remainder = np.argsort(-(exact - np.floor(exact)), kind="stable")
     for i in by_remainder:
         if take.sum() >= total:
