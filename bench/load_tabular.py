@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 
 EXAMPLES = """\
 example:
-  .venv/bin/python bench/load_tabular.py                  # 1,000,000 x 20, 3 repeats
+  .venv/bin/python bench/load_tabular.py                  # 1,000,000 x 20, 9 repeats
   .venv/bin/python bench/load_tabular.py --rows 200000 --repeats 5 --keep
 """
 
@@ -140,7 +140,7 @@ def child(mode: str, path: Path, warmup: Path) -> None:
     import gc
 
     import pandas as pd
-    import pyarrow.csv  # noqa: F401  (the depthlab side's parser; imported by both)
+    import pyarrow  # noqa: F401  (pandas 3 keeps text columns in Arrow; imported by both)
     import sklearn.model_selection  # noqa: F401
 
     import depthlab
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows (default 1000000)")
     parser.add_argument("--cols", type=int, default=20, help="columns with target (default 20)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each side (default 3)")
+    parser.add_argument("--repeats", type=int, default=9, help="runs of each side (default 9)")
     parser.add_argument(
         "--out",
         type=Path,
