@@ -244,3 +244,18 @@ def test_stratified_rejects_a_class_with_one_example() -> None:
     with pytest.raises(ConfigError, match="class '2' has a single example"):
         split_dataset(ds, strategy="stratified")
     assert_partition(split_dataset(ds, strategy="random"), 21)
+
+
+def test_grouped_split_keeps_a_group_for_validation_and_training() -> None:
+    ds = Dataset(
+        name="three",
+        modality="tabular",
+        task="classification",
+        inputs=np.zeros((30, 1)),
+        targets=np.arange(30) % 2,
+        class_names=("a", "b"),
+        groups=np.repeat(["x", "y", "z"], 10),
+    )
+    for seed in range(5):
+        split = split_dataset(ds, strategy="grouped", test_fraction=0.6, seed=seed)
+        assert split.sizes() == {"train": 10, "val": 10, "test": 10}
