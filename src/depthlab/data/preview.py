@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -80,7 +80,8 @@ def _images(ds: Dataset) -> Figure:
     return fig
 
 
-def _sequences(ds: Dataset) -> Figure:
+def _panels_per_class(ds: Dataset) -> tuple[Figure, list[tuple[Any, str, np.ndarray]]]:
+    """A grid of up to five panels a row, one per class: ``(axes, class name, indices)``."""
     import matplotlib.pyplot as plt
 
     rows = _examples_per_class(ds)
@@ -89,10 +90,14 @@ def _sequences(ds: Dataset) -> Figure:
     fig, axes = plt.subplots(
         grid_rows, cols, figsize=(cols * 2.4, grid_rows * 2), squeeze=False, layout="constrained"
     )
-    for ax in axes.flat:
+    for ax in axes.flat[len(rows) :]:
         ax.set_visible(False)
-    for ax, (name, idx) in zip(axes.flat, rows, strict=False):
-        ax.set_visible(True)
+    return fig, [(ax, name, idx) for ax, (name, idx) in zip(axes.flat, rows, strict=False)]
+
+
+def _sequences(ds: Dataset) -> Figure:
+    fig, panels = _panels_per_class(ds)
+    for ax, name, idx in panels:
         for i in idx[:3]:
             ax.plot(ds.inputs[i][0], linewidth=1)
         ax.set_title(f"class {name}" if name else "examples", fontsize=9)
@@ -101,19 +106,9 @@ def _sequences(ds: Dataset) -> Figure:
 
 
 def _spectrograms(ds: Dataset) -> Figure:
-    import matplotlib.pyplot as plt
-
-    rows = _examples_per_class(ds)
-    cols = min(5, len(rows))
-    grid_rows = -(-len(rows) // cols)
-    fig, axes = plt.subplots(
-        grid_rows, cols, figsize=(cols * 2.4, grid_rows * 2), squeeze=False, layout="constrained"
-    )
+    fig, panels = _panels_per_class(ds)
     rate = ds.sample_rate or 1
-    for ax in axes.flat:
-        ax.set_visible(False)
-    for ax, (name, idx) in zip(axes.flat, rows, strict=False):
-        ax.set_visible(True)
+    for ax, name, idx in panels:
         wave = ds.inputs[idx[0]]
         ax.specgram(wave, NFFT=256, Fs=rate, noverlap=192, cmap="magma")
         ax.set_title(f"{name}: {ds.sample_ids[idx[0]]}" if ds.sample_ids else name, fontsize=8)
