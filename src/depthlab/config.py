@@ -59,6 +59,34 @@ class SplitConfig(_Strict):
     seed: int = 0
 
 
+class TrainConfig(_Strict):
+    """How a network is trained: optimiser, schedule, regularisation, stopping, device.
+
+    Example:
+        >>> TrainConfig(epochs=20, lr=1e-3).schedule
+        'onecycle'
+    """
+
+    epochs: int = Field(30, ge=1, le=100_000)
+    batch_size: int = Field(128, ge=1)
+    lr: float = Field(3e-3, gt=0.0, le=10.0)
+    optimizer: Literal["adamw", "sgd"] = "adamw"
+    momentum: float = Field(0.9, ge=0.0, lt=1.0)
+    weight_decay: float = Field(0.01, ge=0.0)
+    schedule: Literal["onecycle", "cosine", "step", "none"] = "onecycle"
+    step_size: int = Field(10, ge=1, description="epochs between decays (step schedule)")
+    gamma: float = Field(0.5, gt=0.0, le=1.0, description="decay factor (step schedule)")
+    grad_clip: float = Field(1.0, ge=0.0, description="max gradient norm; 0 turns it off")
+    patience: int = Field(0, ge=0, description="early stopping after this many epochs; 0: off")
+    seed: int = 0
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    amp: bool = Field(True, description="mixed precision (CUDA only)")
+    compile: bool = Field(False, description="torch.compile the model")
+    in_memory_mb: int = Field(
+        2048, ge=0, description="data larger than this is fed by a DataLoader"
+    )
+
+
 C = TypeVar("C", bound=BaseModel)
 
 

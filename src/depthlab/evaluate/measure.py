@@ -1,0 +1,43 @@
+"""Metrics of a trained predictor on each part of a split, and the cost of its network."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from depthlab.data.dataset import Dataset
+from depthlab.data.splits import Split
+from depthlab.evaluate.metrics import compute_metrics
+
+
+class Predictor(Protocol):
+    @property
+    def task(self) -> str: ...
+
+    @property
+    def class_names(self) -> tuple[str, ...]: ...
+
+    def predict(self, inputs: Any) -> np.ndarray: ...
+
+    def predict_proba(self, inputs: Any) -> np.ndarray: ...
+
+
+def metrics_on(predictor: Predictor, ds: Dataset) -> dict[str, Any]:
+    """Task-aware metrics of *predictor* on every example of *ds*."""
+    if predictor.task == "classification":
+        proba = predictor.predict_proba(ds.inputs)
+        return compute_metrics(
+            "classification",
+            ds.targets,
+            proba.argmax(axis=1),
+            proba,
+            class_names=tuple(predictor.class_names),
+        )
+    return compute_metrics(str(predictor.task), ds.targets, predictor.predict(ds.inputs))
+
+
+def split_metrics(predictor: Predictor, ds: Dataset, split: Split) -> dict[str, Any]:
+    """``{"train": ..., "val": ..., "test": ...}`` (parts without examples are left out)."""
+    parts = {"train": split.train, "val": split.val, "test": split.test}
+    return {name: metrics_on(predictor, ds.subset(idx)) for name, idx in parts.items() if len(idx)}

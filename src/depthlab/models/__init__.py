@@ -1,0 +1,1 @@
+"""Network families (linear, mlp, cnn, rnn) behind one registry, and classical baselines."""

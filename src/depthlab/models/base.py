@@ -1,0 +1,120 @@
+"""The contract every network family follows, and the registry that resolves families by name.
+
+A family is a ``torch.nn.Module`` subclass of :class:`DepthModel` with a pydantic ``Config`` of
+hyperparameters, ``presets`` (at least ``shallow`` and ``deep``) and the input kinds it ``fits``.
+``get_config`` / ``from_config`` round-trip a built model through plain JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+from torch import nn
+
+from depthlab.config import parse_config
+from depthlab.errors import ConfigError, closest
+from depthlab.models.spec import InputKind, InputSpec
+
+
+class FamilyConfig(BaseModel):
+    """Base of every family's hyperparameters: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DepthModel(nn.Module):
+    family: ClassVar[str]
+    fits: ClassVar[tuple[InputKind, ...]]
+    Config: ClassVar[type[FamilyConfig]]
+    presets: ClassVar[dict[str, dict[str, Any]]]
+    # Training defaults that suit a preset (epochs, learning rate...); TrainConfig fills the rest.
+    train_presets: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init__(self, spec: InputSpec, config: FamilyConfig) -> None:
+        super().__init__()
+        self.spec = spec
+        self.config = config
+
+    def get_config(self) -> dict[str, Any]:
+        """Everything needed to build this model again, as JSON-able values."""
+        return {
+            "family": self.family,
+            "input": self.spec.to_dict(),
+            "options": self.config.model_dump(mode="json"),
+        }
+
+    @staticmethod
+    def from_config(config: dict[str, Any]) -> DepthModel:
+        """Rebuild a model (freshly initialised) from :meth:`get_config`'s output."""
+        family = get_family(config["family"])
+        spec = InputSpec.from_dict(config["input"])
+        return family(spec, parse_config(family.Config, dict(config["options"])))
+
+
+MODELS: dict[str, type[DepthModel]] = {}
+
+
+def register_model(cls: type[DepthModel]) -> type[DepthModel]:
+    """Class decorator adding a family to the registry under ``cls.family``."""
+    missing = {"shallow", "deep"} - set(cls.presets)
+    if missing:
+        raise TypeError(f"{cls.__name__} lacks presets {sorted(missing)}")
+    MODELS[cls.family] = cls
+    return cls
+
+
+LADDER = ("linear", "mlp", "cnn", "rnn")  # from no hidden layer to recurrence
+
+
+def _load_families() -> None:
+    """Import the family modules (which registers them), in the order of the ladder."""
+    import importlib
+
+    for name in LADDER:
+        importlib.import_module(f"depthlab.models.{name}")
+
+
+def list_families() -> list[str]:
+    _load_families()
+    return list(MODELS)
+
+
+def get_family(name: str) -> type[DepthModel]:
+    _load_families()
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown model '{name}'.{closest(name, MODELS)} Models: {', '.join(MODELS)}"
+        ) from None
+
+
+def families_for(kind: str) -> list[str]:
+    _load_families()
+    return [name for name, cls in MODELS.items() if kind in cls.fits]
+
+
+def build_model(
+    family: str, spec: InputSpec, preset: str = "shallow", **options: Any
+) -> DepthModel:
+    """A *family* network for inputs described by *spec*: *preset* values, then *options*.
+
+    Example:
+        >>> spec = InputSpec("sequence", (1, 40), n_outputs=10, task="classification")
+        >>> build_model("cnn", spec, "deep").family
+        'cnn'
+    """
+    cls = get_family(family)
+    if spec.kind not in cls.fits:
+        raise ConfigError(
+            f"model '{family}' does not fit {spec.kind} inputs; models that fit: "
+            f"{', '.join(families_for(spec.kind))}"
+        )
+    if preset not in cls.presets:
+        raise ConfigError(
+            f"unknown preset '{preset}' for '{family}'.{closest(preset, cls.presets)} "
+            f"Presets: {', '.join(cls.presets)}"
+        )
+    config = parse_config(cls.Config, {**cls.presets[preset], **options})
+    return cls(spec, config)

@@ -1,0 +1,72 @@
+"""``cnn``: convolutions over sequences (1D) or images (2D), then global pooling and a linear head.
+
+Each block is conv -> norm -> activation -> pooling (halving the length or the height and width
+while they stay at least 4), so deeper networks see wider context.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from pydantic import Field, PositiveInt
+from torch import nn
+
+from depthlab.models.base import DepthModel, FamilyConfig, register_model
+from depthlab.models.layers import Activation, Norm, activation, norm_channels
+from depthlab.models.spec import InputSpec
+
+
+class CNNConfig(FamilyConfig):
+    """Channels per convolutional layer (the depth is their count), kernel, pooling and head."""
+
+    channels: tuple[PositiveInt, ...] = Field((32,), min_length=1, max_length=32)
+    kernel_size: PositiveInt = 5
+    pool: Literal["max", "avg", "none"] = "max"
+    norm: Norm = "batch"
+    activation: Activation = "relu"
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    head: Literal["avg", "max"] = "avg"
+
+
+@register_model
+class CNN(DepthModel):
+    family = "cnn"
+    fits = ("sequence", "image")
+    Config = CNNConfig
+    presets = {
+        "shallow": {"channels": (32,), "kernel_size": 5},
+        "deep": {
+            "channels": (64, 128, 128, 256),
+            "kernel_size": 5,
+            "activation": "gelu",
+            "dropout": 0.1,
+        },
+    }
+
+    def __init__(self, spec: InputSpec, config: CNNConfig) -> None:
+        super().__init__(spec, config)
+        dims = len(spec.shape) - 1  # (C, L) -> 1, (C, H, W) -> 2
+        conv = nn.Conv1d if dims == 1 else nn.Conv2d
+        pools = {"max": (nn.MaxPool1d, nn.MaxPool2d), "avg": (nn.AvgPool1d, nn.AvgPool2d)}
+        layers: list[nn.Module] = []
+        n_in, size = spec.shape[0], min(spec.shape[1:])
+        for n_out in config.channels:
+            layers += [
+                conv(n_in, n_out, config.kernel_size, padding=config.kernel_size // 2),
+                norm_channels(config.norm, n_out, dims),
+                activation(config.activation),
+            ]
+            if config.pool != "none" and size >= 4:
+                layers.append(pools[config.pool][dims - 1](2))
+                size //= 2
+            n_in = n_out
+        self.features = nn.Sequential(*layers)
+        self.drop = nn.Dropout(config.dropout)
+        self.head = nn.Linear(n_in, spec.n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)  # (B, C, L') or (B, C, H', W')
+        x = x.flatten(2)  # (B, C, positions)
+        x = x.mean(dim=2) if self.config.head == "avg" else x.amax(dim=2)  # type: ignore[attr-defined]
+        return self.head(self.drop(x))  # (B, K)

@@ -1,0 +1,80 @@
+"""``mlp``: a feedforward network on flattened inputs, from one hidden layer to many."""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+from pydantic import Field, PositiveInt, model_validator
+from torch import nn
+
+from depthlab.models.base import DepthModel, FamilyConfig, register_model
+from depthlab.models.layers import Activation, Norm, activation, norm_1d
+from depthlab.models.spec import InputSpec
+
+
+class MLPConfig(FamilyConfig):
+    """Hidden sizes given outright, or as ``depth`` layers of ``width`` units."""
+
+    hidden_sizes: tuple[PositiveInt, ...] | None = None
+    depth: int = Field(1, ge=0, le=64)
+    width: PositiveInt = 256
+    activation: Activation = "relu"
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+    norm: Norm = "none"
+    residual: bool = False
+
+    @model_validator(mode="after")
+    def _sizes(self) -> MLPConfig:
+        if self.hidden_sizes is not None and len(self.hidden_sizes) > 64:
+            raise ValueError("at most 64 hidden layers")
+        return self
+
+    def sizes(self) -> tuple[int, ...]:
+        return self.hidden_sizes if self.hidden_sizes is not None else (self.width,) * self.depth
+
+
+class Block(nn.Module):
+    """Linear -> norm -> activation -> dropout; a skip connection when asked and sizes match."""
+
+    def __init__(self, n_in: int, n_out: int, config: MLPConfig) -> None:
+        super().__init__()
+        self.linear = nn.Linear(n_in, n_out)
+        self.norm = norm_1d(config.norm, n_out)
+        self.act = activation(config.activation)
+        self.drop = nn.Dropout(config.dropout)
+        self.residual = config.residual and n_in == n_out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n_in) -> (B, n_out)
+        out = self.drop(self.act(self.norm(self.linear(x))))
+        return x + out if self.residual else out
+
+
+@register_model
+class MLP(DepthModel):
+    family = "mlp"
+    fits = ("vector", "sequence", "image")
+    Config = MLPConfig
+    presets = {
+        "shallow": {"depth": 1, "width": 256},
+        "deep": {
+            "depth": 4,
+            "width": 512,
+            "activation": "gelu",
+            "norm": "layer",
+            "dropout": 0.1,
+            "residual": True,
+        },
+    }
+
+    def __init__(self, spec: InputSpec, config: MLPConfig) -> None:
+        super().__init__(spec, config)
+        sizes = (spec.flat_size, *config.sizes())
+        self.hidden = nn.ModuleList(Block(a, b, config) for a, b in itertools.pairwise(sizes))
+        self.head = nn.Linear(sizes[-1], spec.n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flatten(1)  # (B, F)
+        for block in self.hidden:
+            x = block(x)  # (B, H)
+        return self.head(x)  # (B, K)

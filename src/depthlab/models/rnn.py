@@ -1,0 +1,70 @@
+"""``rnn``: an LSTM or GRU reading a sequence step by step, pooled into one vector for the head.
+
+A ``(C, L)`` sequence is read as L steps of C features.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from pydantic import Field, PositiveInt
+from torch import nn
+
+from depthlab.models.base import DepthModel, FamilyConfig, register_model
+from depthlab.models.spec import InputSpec
+
+
+class RNNConfig(FamilyConfig):
+    cell: Literal["gru", "lstm"] = "gru"
+    hidden_size: PositiveInt = 64
+    num_layers: PositiveInt = Field(1, le=16)
+    bidirectional: bool = False
+    pooling: Literal["last", "mean", "max"] = "last"
+    dropout: float = Field(0.0, ge=0.0, lt=1.0)
+
+
+@register_model
+class RNN(DepthModel):
+    family = "rnn"
+    fits = ("sequence",)
+    Config = RNNConfig
+    presets = {
+        "shallow": {"cell": "gru", "hidden_size": 64, "num_layers": 1},
+        "deep": {
+            "cell": "gru",
+            "hidden_size": 128,
+            "num_layers": 3,
+            "bidirectional": True,
+            "pooling": "max",
+            "dropout": 0.1,
+        },
+    }
+
+    def __init__(self, spec: InputSpec, config: RNNConfig) -> None:
+        super().__init__(spec, config)
+        cell = nn.GRU if config.cell == "gru" else nn.LSTM
+        self.rnn = cell(
+            input_size=spec.shape[0],
+            hidden_size=config.hidden_size,
+            num_layers=config.num_layers,
+            batch_first=True,
+            bidirectional=config.bidirectional,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        directions = 2 if config.bidirectional else 1
+        self.drop = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.hidden_size * directions, spec.n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        steps, state = self.rnn(x.transpose(1, 2))  # (B, C, L) -> (B, L, C) -> (B, L, D*H)
+        pooling = self.config.pooling  # type: ignore[attr-defined]
+        if pooling == "mean":
+            pooled = steps.mean(dim=1)
+        elif pooling == "max":
+            pooled = steps.amax(dim=1)
+        else:  # the last layer's final state, both directions: (D, B, H) -> (B, D*H)
+            h_n = state[0] if isinstance(state, tuple) else state
+            directions = 2 if self.config.bidirectional else 1  # type: ignore[attr-defined]
+            pooled = h_n[-directions:].transpose(0, 1).flatten(1)
+        return self.head(self.drop(pooled))  # (B, K)

@@ -1,0 +1,249 @@
+"""The training loop: plain PyTorch, readable top to bottom.
+
+Data lives in tensors on the device when it fits (``in_memory_mb``), otherwise a DataLoader
+feeds batches drawn in the same order. Every epoch ends with a validation pass, a line of
+history and an atomic checkpoint, so an interrupted run resumes to exactly the same weights.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from depthlab.config import TrainConfig
+from depthlab.errors import DepthlabError
+from depthlab.train.callbacks import EpochBar, write_history
+from depthlab.train.checkpoint import (
+    load_checkpoint,
+    read_tensors,
+    save_checkpoint,
+    save_weights,
+)
+from depthlab.train.devices import pick_device, uses_amp
+
+EVAL_BATCH = 1024
+
+
+class TrainingError(DepthlabError):
+    """Training could not go on (the loss diverged)."""
+
+
+@dataclass
+class Tensors:
+    """Preprocessed training and validation data (CPU tensors)."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+
+
+@dataclass
+class FitResult:
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best_epoch: int = 0
+    stopped_early: bool = False
+    train_seconds: float = 0.0
+    device: str = "cpu"
+
+
+def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(
+            model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
+        )
+    return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def make_scheduler(
+    optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int
+) -> torch.optim.lr_scheduler.LRScheduler | None:
+    """Schedules step once per batch."""
+    total = cfg.epochs * steps_per_epoch
+    if cfg.schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.lr, total_steps=total)
+    if cfg.schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
+    if cfg.schedule == "step":
+        return torch.optim.lr_scheduler.StepLR(
+            optimizer, step_size=cfg.step_size * steps_per_epoch, gamma=cfg.gamma
+        )
+    return None
+
+
+def batches_of(n: int, batch_size: int, generator: torch.Generator) -> list[torch.Tensor]:
+    """A shuffled epoch's index batches; a lone last example is dropped (BatchNorm needs two)."""
+    parts = list(torch.split(torch.randperm(n, generator=generator), batch_size))
+    if len(parts) > 1 and len(parts[-1]) == 1:
+        parts.pop()
+    return parts
+
+
+def feed(
+    data: Tensors, order: list[torch.Tensor], device: torch.device, in_memory: bool
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Yield (inputs, targets) batches in *order*, from device tensors or through a DataLoader."""
+    if in_memory:
+        x, y = data.x_train, data.y_train  # already on the device
+        for idx in order:
+            idx = idx.to(device)
+            yield x[idx], y[idx]
+        return
+    from torch.utils.data import DataLoader, TensorDataset
+
+    loader = DataLoader(
+        TensorDataset(data.x_train, data.y_train),
+        batch_sampler=[idx.tolist() for idx in order],
+        pin_memory=device.type == "cuda",
+    )
+    for xb, yb in loader:
+        yield xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, task: str, device: torch.device
+) -> dict[str, float]:
+    """Loss and the primary metric on (x, y), in evaluation mode."""
+    model.eval()
+    outputs = torch.cat(
+        [
+            model(x[i : i + EVAL_BATCH].to(device)).float().cpu()
+            for i in range(0, len(x), EVAL_BATCH)
+        ]
+    )
+    if task == "classification":
+        loss = nn.functional.cross_entropy(outputs, y).item()
+        return {"loss": loss, "accuracy": (outputs.argmax(1) == y).float().mean().item()}
+    mse = nn.functional.mse_loss(outputs.squeeze(1), y).item()
+    return {"loss": mse, "rmse": math.sqrt(mse)}
+
+
+def fit(
+    model: nn.Module,
+    data: Tensors,
+    cfg: TrainConfig,
+    task: str,
+    checkpoint: Path | None = None,
+    history_path: Path | None = None,
+    resume: bool = False,
+) -> FitResult:
+    """Train *model* on *data*; with *checkpoint*, save after every epoch and resume from it."""
+    device = pick_device(cfg.device)
+    model.to(device)
+    in_memory = data.x_train.numel() * data.x_train.element_size() <= cfg.in_memory_mb * 2**20
+    if in_memory:
+        data = Tensors(data.x_train.to(device), data.y_train.to(device), data.x_val, data.y_val)
+    generator = torch.Generator().manual_seed(cfg.seed)
+    optimizer = make_optimizer(model, cfg)
+    steps_per_epoch = len(batches_of(len(data.x_train), cfg.batch_size, torch.Generator()))
+    scheduler = make_scheduler(optimizer, cfg, steps_per_epoch)
+    forward = torch.compile(model) if cfg.compile else model
+    loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
+    metric = "accuracy" if task == "classification" else "rmse"
+    autocast = (
+        torch.autocast(device.type, dtype=torch.bfloat16)
+        if uses_amp(device, cfg.amp)
+        else contextlib.nullcontext()
+    )
+
+    result = FitResult(device=str(device))
+    state: dict[str, Any] = {"epoch": 0, "best": None, "best_epoch": 0, "bad_epochs": 0}
+    best_weights: dict[str, torch.Tensor] | None = None
+    if resume and checkpoint is not None and checkpoint.is_file():
+        state = load_checkpoint(checkpoint, model, optimizer, generator)
+        if scheduler is not None:
+            scheduler.load_state_dict(state["scheduler"])
+        result.history = state["history"]
+        result.train_seconds = state["train_seconds"]
+        best_path = checkpoint.with_name("best.safetensors")
+        if best_path.is_file():
+            best_weights = {k: v.to(device) for k, v in read_tensors(best_path).items()}
+
+    first = cfg.epochs if state.get("stopped_early") else state["epoch"]
+    bar = EpochBar(cfg.epochs, state["epoch"], quiet=False)
+    try:
+        for epoch in range(first, cfg.epochs):
+            started = time.perf_counter()
+            model.train()
+            total, count = 0.0, 0
+            order = batches_of(len(data.x_train), cfg.batch_size, generator)
+            for step, (xb, yb) in enumerate(feed(data, order, device, in_memory)):
+                with autocast:
+                    out = forward(xb)
+                    loss = loss_fn(
+                        out.float() if task == "classification" else out.float().squeeze(1), yb
+                    )
+                if not torch.isfinite(loss):
+                    raise TrainingError(
+                        f"the loss became {loss.item()} at epoch {epoch + 1}, step {step + 1}; "
+                        "lower the learning rate (--lr) or keep gradient clipping on"
+                        + (f"; the last good checkpoint is {checkpoint}" if checkpoint else "")
+                    )
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if cfg.grad_clip > 0:
+                    nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
+                total += loss.item() * len(yb)
+                count += len(yb)
+
+            record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": total / max(count, 1)}
+            if len(data.x_val):
+                val = evaluate(model, data.x_val, data.y_val, task, device)
+                record.update({f"val_{k}": v for k, v in val.items()})
+            record["lr"] = optimizer.param_groups[0]["lr"]
+            result.train_seconds += time.perf_counter() - started
+            record["seconds"] = round(result.train_seconds, 3)
+            result.history.append(record)
+            bar.update(record)
+
+            score = record.get(f"val_{metric}")
+            improved = score is not None and (
+                state["best"] is None
+                or (score > state["best"] if metric == "accuracy" else score < state["best"])
+            )
+            if improved:
+                state.update(best=score, best_epoch=epoch + 1, bad_epochs=0)
+                best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                if checkpoint is not None:
+                    save_weights(model, checkpoint.with_name("best.safetensors"))
+            else:
+                state["bad_epochs"] += 1
+            stop = cfg.patience > 0 and state["bad_epochs"] >= cfg.patience
+            state["epoch"] = epoch + 1
+            write_history(history_path, result.history)
+            if checkpoint is not None:
+                save_checkpoint(
+                    checkpoint,
+                    model,
+                    optimizer,
+                    generator,
+                    {
+                        **state,
+                        "scheduler": scheduler.state_dict() if scheduler else None,
+                        "history": result.history,
+                        "train_seconds": result.train_seconds,
+                        "stopped_early": stop,
+                    },
+                )
+            if stop:
+                state["stopped_early"] = True
+                break
+    finally:
+        bar.close()
+    if best_weights is not None:
+        model.load_state_dict(best_weights)
+    result.best_epoch = state["best_epoch"] or state["epoch"]
+    result.stopped_early = bool(state.get("stopped_early")) or result.stopped_early
+    return result

@@ -1,0 +1,246 @@
+"""A training run: train a network on a dataset, keep everything in a folder, load it back.
+
+The run folder holds ``run.json`` (data source, split, model spec, preprocessing statistics,
+class names, training config, versions), ``model.safetensors`` (the weights), ``metrics.json``
+(train / validation / test metrics and cost), ``history.jsonl`` (one line per epoch) and
+``checkpoint.safetensors`` (the state to resume from). Prediction needs only the first two.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from depthlab.config import TrainConfig, parse_config
+from depthlab.data.dataset import Dataset
+from depthlab.errors import ConfigError, DataError
+from depthlab.models.base import DepthModel, build_model
+from depthlab.train.checkpoint import load_weights, save_weights
+from depthlab.train.loop import Tensors, fit
+from depthlab.train.preprocess import Preprocessor
+
+RUN_FILE = "run.json"
+WEIGHTS = "model.safetensors"
+CHECKPOINT = "checkpoint.safetensors"
+PREDICT_BATCH = 1024
+
+
+@dataclass
+class Run:
+    """A trained model with what it needs to predict, and how it got there.
+
+    Example:
+        >>> import depthlab as dl
+        >>> run = dl.train("iris", model="mlp", train_options={"epochs": 5})  # doctest: +SKIP
+        >>> run.metrics["test"]["accuracy"]  # doctest: +SKIP
+    """
+
+    config: dict[str, Any]
+    model: DepthModel
+    preprocessor: Preprocessor
+    history: list[dict[str, Any]] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def task(self) -> str:
+        return str(self.config["data"]["task"])
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(self.config["data"]["class_names"])
+
+    @torch.no_grad()
+    def outputs(self, inputs: Any) -> np.ndarray:
+        """Raw network outputs (logits, or scaled regression values) for *inputs*."""
+        x = torch.from_numpy(self.preprocessor.transform(inputs))
+        self.model.eval()
+        device = next(self.model.parameters()).device
+        chunks = [
+            self.model(x[i : i + PREDICT_BATCH].to(device)).float().cpu()
+            for i in range(0, len(x), PREDICT_BATCH)
+        ]
+        return torch.cat(chunks).numpy()
+
+    def predict_proba(self, inputs: Any) -> np.ndarray:
+        """Class probabilities, ``(N, K)``."""
+        if self.task != "classification":
+            raise ConfigError("predict_proba is for classification runs")
+        return np.asarray(torch.softmax(torch.from_numpy(self.outputs(inputs)), dim=1).numpy())
+
+    def predict(self, inputs: Any) -> np.ndarray:
+        """Class indices for classification, values on the target's scale for regression."""
+        out = self.outputs(inputs)
+        if self.task == "classification":
+            return out.argmax(axis=1)
+        return self.preprocessor.inverse_targets(out[:, 0])
+
+    @classmethod
+    def load(cls, path: str | Path) -> Run:
+        """Load a run folder written by :func:`train` (weights from safetensors only)."""
+        folder = Path(path)
+        config_path = folder / RUN_FILE
+        if not config_path.is_file():
+            raise DataError(f"{folder} is not a depthlab run folder (no {RUN_FILE})")
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        model = DepthModel.from_config(config["model"])
+        weights = folder / WEIGHTS
+        if not weights.is_file():
+            raise DataError(f"{folder} has no trained weights ({WEIGHTS}); train it to the end")
+        load_weights(model, weights)
+        metrics_path, history_path = folder / "metrics.json", folder / "history.jsonl"
+        metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+        history = (
+            [json.loads(line) for line in history_path.read_text().splitlines() if line]
+            if history_path.is_file()
+            else []
+        )
+        prep = Preprocessor.from_dict(config["preprocess"])
+        return cls(config, model, prep, history, metrics, folder)
+
+
+def versions() -> dict[str, str]:
+    from depthlab import __version__
+
+    return {
+        "depthlab": __version__,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def write_json(path: Path, value: Any) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def train(
+    data: str | Path | Dataset,
+    model: str = "mlp",
+    preset: str = "shallow",
+    *,
+    out: str | Path | None = None,
+    seed: int = 0,
+    model_options: dict[str, Any] | None = None,
+    train_options: dict[str, Any] | None = None,
+    data_options: dict[str, Any] | None = None,
+    resume: bool = False,
+) -> Run:
+    """Train a *model* family (``preset`` values, then *model_options*) on *data*.
+
+    *data* is a built-in name, a path (read with *data_options*) or a loaded Dataset. The split
+    and the weights' initialisation follow *seed*. With *out*, everything is written to that
+    folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
+
+    Example:
+        >>> import depthlab as dl
+        >>> run = dl.train("mnist1d", model="cnn", preset="deep", out="runs/cnn")  # doctest: +SKIP
+    """
+    from depthlab.data.load import load_dataset
+    from depthlab.data.splits import split_dataset
+    from depthlab.evaluate.cost import model_cost, peak_memory_mb
+    from depthlab.evaluate.measure import split_metrics
+
+    ds = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
+    from depthlab.models.base import get_family
+
+    defaults = get_family(model).train_presets.get(preset, {})
+    cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
+    split = split_dataset(ds, seed=cfg.seed)
+    prep = Preprocessor.fit(ds, split.train)
+    x = torch.from_numpy(prep.transform(ds.inputs))
+    y = torch.from_numpy(prep.transform_targets(ds.targets))
+    torch.manual_seed(cfg.seed)
+    net = build_model(model, prep.input_spec(ds.n_classes or 1), preset, **(model_options or {}))
+    config = {
+        "data": {
+            "name": ds.name,
+            "source": None if isinstance(data, Dataset) else str(data),
+            "options": data_options or {},
+            "modality": ds.modality,
+            "task": ds.task,
+            "class_names": list(ds.class_names),
+            "feature_names": list(ds.feature_names),
+        },
+        "split": {
+            "strategy": split.strategy,
+            "seed": cfg.seed,
+            **split.sizes(),
+            "fingerprint": split.fingerprint(),
+        },
+        "model": net.get_config(),
+        "preset": preset,
+        "train": cfg.model_dump(mode="json"),
+        "preprocess": prep.to_dict(),
+        "versions": versions(),
+    }
+    folder = Path(out) if out is not None else None
+    if folder is not None:
+        _prepare_folder(folder, config, resume)
+    tensors = Tensors(x[split.train], y[split.train], x[split.val], y[split.val])
+    result, peak_mb = peak_memory_mb(
+        lambda: fit(
+            net,
+            tensors,
+            cfg,
+            ds.task,
+            checkpoint=folder / CHECKPOINT if folder else None,
+            history_path=folder / "history.jsonl" if folder else None,
+            resume=resume,
+        ),
+        cfg.device if cfg.device != "auto" else result_device(),
+    )
+    run = Run(config, net, prep, result.history, {}, folder)
+    cost = model_cost(net, x[0].to(next(net.parameters()).device))  # one example
+    run.metrics = {
+        **split_metrics(run, ds, split),
+        "cost": {
+            **cost,
+            "train_seconds": round(result.train_seconds, 3),
+            "peak_memory_mb": round(peak_mb, 1),
+        },
+        "epochs_run": len(result.history),
+        "best_epoch": result.best_epoch,
+        "stopped_early": result.stopped_early,
+        "device": result.device,
+    }
+    if folder is not None:
+        save_weights(net, folder / WEIGHTS)
+        write_json(folder / "metrics.json", run.metrics)
+    return run
+
+
+def result_device() -> str:
+    from depthlab.train.devices import pick_device
+
+    return str(pick_device("auto"))
+
+
+def _prepare_folder(folder: Path, config: dict[str, Any], resume: bool) -> None:
+    existing = folder / RUN_FILE
+    if existing.is_file():
+        before = json.loads(existing.read_text(encoding="utf-8"))
+        same = {k: before.get(k) for k in ("data", "split", "model", "train")} == {
+            k: config[k] for k in ("data", "split", "model", "train")
+        }
+        if not resume:
+            raise ConfigError(
+                f"{folder} already holds a run; pass --resume to continue it, "
+                "or choose another --out"
+            )
+        if not same:
+            raise ConfigError(
+                f"{folder} holds a run with other data, model or training settings; "
+                "resume it with the same command or choose another --out"
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(existing, config)
