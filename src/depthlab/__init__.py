@@ -24,6 +24,12 @@ _EXPORTS = {
     "split_dataset": "depthlab.data.splits",
     "kfold": "depthlab.data.splits",
     "Split": "depthlab.data.splits",
+    "train": "depthlab.train.run",
+    "Run": "depthlab.train.run",
+    "build_model": "depthlab.models.base",
+    "list_families": "depthlab.models.base",
+    "InputSpec": "depthlab.models.spec",
+    "TrainConfig": "depthlab.config",
     "DataConfig": "depthlab.config",
     "SplitConfig": "depthlab.config",
     "DepthlabError": "depthlab.errors",
@@ -34,12 +40,15 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from depthlab.config import DataConfig, SplitConfig
+    from depthlab.config import DataConfig, SplitConfig, TrainConfig
     from depthlab.data.dataset import Dataset, DatasetInfo
     from depthlab.data.datasets import list_datasets
     from depthlab.data.load import load_dataset
     from depthlab.data.splits import Split, kfold, split_dataset
     from depthlab.errors import ConfigError, DataError, DepthlabError
+    from depthlab.models.base import build_model, list_families
+    from depthlab.models.spec import InputSpec
+    from depthlab.train.run import Run, train
 
 
 def __getattr__(name: str) -> Any:
