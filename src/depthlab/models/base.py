@@ -85,8 +85,12 @@ def get_family(name: str) -> type[DepthModel]:
     try:
         return MODELS[name]
     except KeyError:
+        from depthlab.models.baselines import BASELINES
+
+        every = [*MODELS, *BASELINES]
         raise ConfigError(
-            f"unknown model '{name}'.{closest(name, MODELS)} Models: {', '.join(MODELS)}"
+            f"unknown model '{name}'.{closest(name, every)} Networks: {', '.join(MODELS)}; "
+            f"baselines: {', '.join(BASELINES)}"
         ) from None
 
 
@@ -109,7 +113,7 @@ def build_model(
     if spec.kind not in cls.fits:
         raise ConfigError(
             f"model '{family}' does not fit {spec.kind} inputs; models that fit: "
-            f"{', '.join(families_for(spec.kind))}"
+            f"{', '.join(families_for(spec.kind))} (and the baselines)"
         )
     if preset not in cls.presets:
         raise ConfigError(

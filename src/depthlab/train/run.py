@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,14 @@ from depthlab.config import TrainConfig, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
 from depthlab.models.base import DepthModel, build_model
+from depthlab.models.baselines import Baseline, is_baseline
 from depthlab.train.checkpoint import load_weights, save_weights
-from depthlab.train.loop import Tensors, fit
+from depthlab.train.loop import FitResult, Tensors, fit
 from depthlab.train.preprocess import Preprocessor
 
 RUN_FILE = "run.json"
 WEIGHTS = "model.safetensors"
+BASELINE_FILE = "model.skops"
 CHECKPOINT = "checkpoint.safetensors"
 PREDICT_BATCH = 1024
 
@@ -43,7 +46,7 @@ class Run:
     """
 
     config: dict[str, Any]
-    model: DepthModel
+    model: DepthModel | Baseline
     preprocessor: Preprocessor
     history: list[dict[str, Any]] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -59,7 +62,9 @@ class Run:
 
     @torch.no_grad()
     def outputs(self, inputs: Any) -> np.ndarray:
-        """Raw network outputs (logits, or scaled regression values) for *inputs*."""
+        """Raw outputs (logits, or scaled regression values; a baseline's class probabilities)."""
+        if isinstance(self.model, Baseline):
+            return self.model.outputs(self.preprocessor.transform(inputs))
         x = torch.from_numpy(self.preprocessor.transform(inputs))
         self.model.eval()
         device = next(self.model.parameters()).device
@@ -73,6 +78,8 @@ class Run:
         """Class probabilities, ``(N, K)``."""
         if self.task != "classification":
             raise ConfigError("predict_proba is for classification runs")
+        if isinstance(self.model, Baseline):
+            return self.outputs(inputs)
         return np.asarray(torch.softmax(torch.from_numpy(self.outputs(inputs)), dim=1).numpy())
 
     def predict(self, inputs: Any) -> np.ndarray:
@@ -90,11 +97,7 @@ class Run:
         if not config_path.is_file():
             raise DataError(f"{folder} is not a depthlab run folder (no {RUN_FILE})")
         config = json.loads(config_path.read_text(encoding="utf-8"))
-        model = DepthModel.from_config(config["model"])
-        weights = folder / WEIGHTS
-        if not weights.is_file():
-            raise DataError(f"{folder} has no trained weights ({WEIGHTS}); train it to the end")
-        load_weights(model, weights)
+        model = _load_model(folder, config["model"])
         metrics_path, history_path = folder / "metrics.json", folder / "history.jsonl"
         metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
         history = (
@@ -104,6 +107,18 @@ class Run:
         )
         prep = Preprocessor.from_dict(config["preprocess"])
         return cls(config, model, prep, history, metrics, folder)
+
+
+def _load_model(folder: Path, config: dict[str, Any]) -> DepthModel | Baseline:
+    baseline = config.get("kind") == "baseline"
+    weights = folder / (BASELINE_FILE if baseline else WEIGHTS)
+    if not weights.is_file():
+        raise DataError(f"{folder} has no trained model ({weights.name}); train it to the end")
+    if baseline:
+        return Baseline.load(weights, config)
+    model = DepthModel.from_config(config)
+    load_weights(model, weights)
+    return model
 
 
 def versions() -> dict[str, str]:
@@ -147,20 +162,26 @@ def train(
     """
     from depthlab.data.load import load_dataset
     from depthlab.data.splits import split_dataset
-    from depthlab.evaluate.cost import model_cost, peak_memory_mb
     from depthlab.evaluate.measure import split_metrics
-
-    ds = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
     from depthlab.models.base import get_family
 
-    defaults = get_family(model).train_presets.get(preset, {})
+    ds = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
+    baseline = is_baseline(model)
+    if baseline and model_options:
+        raise ConfigError(f"the baseline '{model}' takes no model options")
+    defaults = {} if baseline else get_family(model).train_presets.get(preset, {})
     cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
     split = split_dataset(ds, seed=cfg.seed)
     prep = Preprocessor.fit(ds, split.train)
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
+    spec = prep.input_spec(ds.n_classes or 1)
     torch.manual_seed(cfg.seed)
-    net = build_model(model, prep.input_spec(ds.n_classes or 1), preset, **(model_options or {}))
+    net: DepthModel | Baseline = (
+        Baseline(model, spec, cfg.seed)
+        if baseline
+        else build_model(model, spec, preset, **(model_options or {}))
+    )
     config = {
         "data": {
             "name": ds.name,
@@ -187,36 +208,72 @@ def train(
     if folder is not None:
         _prepare_folder(folder, config, resume)
     tensors = Tensors(x[split.train], y[split.train], x[split.val], y[split.val])
-    result, peak_mb = peak_memory_mb(
-        lambda: fit(
-            net,
-            tensors,
-            cfg,
-            ds.task,
-            checkpoint=folder / CHECKPOINT if folder else None,
-            history_path=folder / "history.jsonl" if folder else None,
-            resume=resume,
-        ),
-        cfg.device if cfg.device != "auto" else result_device(),
-    )
+    if isinstance(net, Baseline):
+        result, cost = _fit_baseline(net, tensors)
+    else:
+        result, cost = _fit_network(net, tensors, cfg, ds.task, folder, resume)
     run = Run(config, net, prep, result.history, {}, folder)
-    cost = model_cost(net, x[0].to(next(net.parameters()).device))  # one example
     run.metrics = {
         **split_metrics(run, ds, split),
-        "cost": {
-            **cost,
-            "train_seconds": round(result.train_seconds, 3),
-            "peak_memory_mb": round(peak_mb, 1),
-        },
+        "cost": cost,
         "epochs_run": len(result.history),
         "best_epoch": result.best_epoch,
         "stopped_early": result.stopped_early,
         "device": result.device,
     }
     if folder is not None:
-        save_weights(net, folder / WEIGHTS)
+        if isinstance(net, Baseline):
+            net.save(folder / BASELINE_FILE)
+        else:
+            save_weights(net, folder / WEIGHTS)
         write_json(folder / "metrics.json", run.metrics)
     return run
+
+
+def _fit_network(
+    net: DepthModel,
+    tensors: Tensors,
+    cfg: TrainConfig,
+    task: str,
+    folder: Path | None,
+    resume: bool,
+) -> tuple[FitResult, dict[str, Any]]:
+    from depthlab.evaluate.cost import model_cost, peak_memory_mb
+
+    result, peak_mb = peak_memory_mb(
+        lambda: fit(
+            net,
+            tensors,
+            cfg,
+            task,
+            checkpoint=folder / CHECKPOINT if folder else None,
+            history_path=folder / "history.jsonl" if folder else None,
+            resume=resume,
+        ),
+        cfg.device if cfg.device != "auto" else result_device(),
+    )
+    example = tensors.x_train[0].to(next(net.parameters()).device)
+    cost = {
+        **model_cost(net, example),
+        "train_seconds": round(result.train_seconds, 3),
+        "peak_memory_mb": round(peak_mb, 1),
+    }
+    return result, cost
+
+
+def _fit_baseline(net: Baseline, tensors: Tensors) -> tuple[FitResult, dict[str, Any]]:
+    from depthlab.evaluate.cost import peak_memory_mb, sklearn_cost
+
+    started = time.perf_counter()
+    _, peak_mb = peak_memory_mb(lambda: net.fit(tensors.x_train.numpy(), tensors.y_train.numpy()))
+    result = FitResult(train_seconds=time.perf_counter() - started, device="cpu")
+    example = tensors.x_train[0].reshape(-1).numpy()  # one example, flattened
+    cost = {
+        **sklearn_cost(net.estimator, example),
+        "train_seconds": round(result.train_seconds, 3),
+        "peak_memory_mb": round(peak_mb, 1),
+    }
+    return result, cost
 
 
 def result_device() -> str:
