@@ -35,6 +35,8 @@ _EXPORTS = {
     "DepthlabError": "depthlab.errors",
     "DataError": "depthlab.errors",
     "ConfigError": "depthlab.errors",
+    "DepthClassifier": "depthlab.estimators",
+    "DepthRegressor": "depthlab.estimators",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from depthlab.data.load import load_dataset
     from depthlab.data.splits import Split, kfold, split_dataset
     from depthlab.errors import ConfigError, DataError, DepthlabError
+    from depthlab.estimators import DepthClassifier, DepthRegressor
     from depthlab.models.base import build_model, list_families
     from depthlab.models.spec import InputSpec
     from depthlab.train.run import Run, train

@@ -76,6 +76,7 @@ def _load_families() -> None:
 
 
 def list_families() -> list[str]:
+    """The registered model families, from the shallowest (``linear``) up."""
     _load_families()
     return list(MODELS)
 
