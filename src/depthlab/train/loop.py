@@ -103,6 +103,9 @@ def feed(
         TensorDataset(data.x_train, data.y_train),
         batch_sampler=[idx.tolist() for idx in order],
         pin_memory=device.type == "cuda",
+        # Its own generator: a DataLoader draws a base seed per epoch, which would otherwise
+        # come from the global RNG and shift dropout away from the in-memory path's.
+        generator=torch.Generator(),
     )
     for xb, yb in loader:
         yield xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
@@ -218,7 +221,7 @@ def fit(
                 best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
                 if checkpoint is not None:
                     save_weights(model, checkpoint.with_name("best.safetensors"))
-            else:
+            elif score is not None:  # without validation data there is nothing to stop on
                 state["bad_epochs"] += 1
             stop = cfg.patience > 0 and state["bad_epochs"] >= cfg.patience
             state["epoch"] = epoch + 1

@@ -120,7 +120,9 @@ def _fit_table(frame: Any) -> dict[str, Any]:
     for name in frame.columns:
         column = frame[name]
         if str(column.dtype) == "category":
-            levels = [str(level) for level in column.cat.categories]
+            # Levels seen in training rows only: the dtype may list levels of held-out rows.
+            seen = column.cat.remove_unused_categories().cat.categories
+            levels = [str(level) for level in seen]
             categorical[str(name)] = levels
             features += [f"{name}={level}" for level in levels]
         else:
@@ -158,7 +160,8 @@ def _transform_table(frame: Any, stats: dict[str, Any]) -> np.ndarray:
             blocks.append(scaled[:, None])
         else:
             levels = stats["categorical"][name]
-            codes = pd.Categorical(column.astype("string"), categories=levels).codes
+            # -1 for missing and unseen levels (pd.Categorical would warn, and raise in pandas 4).
+            codes = pd.Index(levels).get_indexer(column.astype("string"))
             onehot = np.zeros((len(column), len(levels)), dtype=np.float32)
             rows = np.flatnonzero(codes >= 0)
             onehot[rows, codes[rows]] = 1.0
