@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 DEPTHLAB_DATA_DIR ?= $(abspath ../shared/datasets)
 export DEPTHLAB_DATA_DIR
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit bench bench-env bench-train clean
 
 setup: $(STAMP)
 
@@ -20,9 +20,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[$(EXTRAS)]"
 	@touch $@
 
+# Runs go to out/runs with --resume: a second `make demo` reuses finished runs, an interrupted
+# one continues where it stopped.
+DEMO_RUNS := out/runs
+
 demo: setup
 	$(BIN)/depthlab data list
 	$(BIN)/depthlab data show mnist1d --out out/mnist1d.png
+	$(BIN)/depthlab train --data mnist1d --model mlp --preset shallow --out $(DEMO_RUNS)/mlp-shallow --resume
+	$(BIN)/depthlab train --data mnist1d --model cnn --preset deep --out $(DEMO_RUNS)/cnn-deep --resume
+	@echo "MNIST-1D, test accuracy (same split, seed 0):"
+	@for run in mlp-shallow cnn-deep; do \
+	  printf '  %-12s %s\n' $$run "$$($(PY) -c 'import json, sys; \
+	    print(round(json.load(sys.stdin)["test"]["accuracy"], 4))' < $(DEMO_RUNS)/$$run/metrics.json)"; \
+	done
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -31,13 +42,30 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# One torch thread per worker: two xdist workers with two threads each would fight for 2 cores.
 unit: setup
-	$(BIN)/pytest -n 2 --dist loadfile
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 --dist loadfile
 
 test: lint typecheck unit
 
 bench: setup
 	$(PY) bench/load_tabular.py
 
+# skorch and PyTorch Lightning, for bench/train_overhead.py only: their own environment, pinned by
+# bench/constraints-bench.txt on top of constraints.txt (never in .venv or pyproject's extras).
+BENCH_VENV := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+bench-env: $(BENCH_STAMP)
+
+$(BENCH_STAMP): pyproject.toml constraints.txt bench/constraints-bench.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -c bench/constraints-bench.txt -e ".[dev]" skorch lightning
+	@touch $@
+
+bench-train: bench-env
+	$(BENCH_VENV)/bin/python bench/train_overhead.py
+
 clean:
-	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) out .mypy_cache .ruff_cache .pytest_cache

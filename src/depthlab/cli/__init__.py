@@ -11,6 +11,7 @@ import sys
 import typer
 
 from depthlab.cli.data import data_app
+from depthlab.cli.train import evaluate_command, predict_command, train_command
 from depthlab.errors import DepthlabError
 
 app = typer.Typer(
@@ -23,6 +24,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(data_app, name="data")
+app.command("train")(train_command)
+app.command("evaluate")(evaluate_command)
+app.command("predict")(predict_command)
 
 
 @app.callback()

@@ -96,7 +96,12 @@ class Run:
         config_path = folder / RUN_FILE
         if not config_path.is_file():
             raise DataError(f"{folder} is not a depthlab run folder (no {RUN_FILE})")
-        config = json.loads(config_path.read_text(encoding="utf-8"))
+        try:
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            config = None
+        if not isinstance(config, dict) or not {"model", "preprocess"} <= set(config):
+            raise DataError(f"{config_path} is not a depthlab run description")
         model = _load_model(folder, config["model"])
         metrics_path, history_path = folder / "metrics.json", folder / "history.jsonl"
         metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
@@ -207,6 +212,8 @@ def train(
     folder = Path(out) if out is not None else None
     if folder is not None:
         _prepare_folder(folder, config, resume)
+        if resume and (folder / "metrics.json").is_file():
+            return Run.load(folder)  # finished: measuring its cost again would change metrics
     tensors = Tensors(x[split.train], y[split.train], x[split.val], y[split.val])
     if isinstance(net, Baseline):
         result, cost = _fit_baseline(net, tensors)

@@ -1,0 +1,342 @@
+"""``depthlab train``, ``depthlab evaluate`` and ``depthlab predict``: a run folder's life."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
+
+if TYPE_CHECKING:
+    from depthlab.train.run import Run
+
+
+def train_command(
+    data: str = typer.Option(
+        ..., "--data", "-d", help="A built-in dataset (see 'data list') or a path."
+    ),
+    model: str = typer.Option(
+        "mlp",
+        "--model",
+        "-m",
+        help="A network (linear, mlp, cnn, rnn) or a baseline (logistic, ridge, boosting).",
+    ),
+    preset: str = typer.Option("shallow", "--preset", "-p", help="shallow or deep."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Run folder (default: runs/DATA-MODEL-PRESET)."
+    ),
+    seed: int = typer.Option(0, help="Seed of the split and of the weights."),
+    epochs: int | None = typer.Option(None, help="Epochs (default: the preset's, else 30)."),
+    lr: float | None = typer.Option(None, "--lr", help="Peak learning rate."),
+    batch_size: int | None = typer.Option(None, help="Examples per step."),
+    patience: int | None = typer.Option(None, help="Stop after this many epochs without gain."),
+    device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
+    option: list[str] | None = typer.Option(
+        None,
+        "--option",
+        help="Model hyperparameter KEY=VALUE (repeatable; VALUE read as JSON when it can be).",
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out."),
+    target: str | None = typer.Option(None, "--target", "-t", help="Label column of a table."),
+    task: str | None = typer.Option(
+        None, help="classification or regression (default: inferred from the target)."
+    ),
+    categorical: list[str] | None = typer.Option(
+        None, "--categorical", help="A table column to treat as categorical (repeatable)."
+    ),
+    resize: tuple[int, int] | None = typer.Option(
+        None, help="Resize images to HEIGHT WIDTH.", show_default=False
+    ),
+    label_pattern: str | None = typer.Option(
+        None, help=r"Regex on WAV names with (?P<label>..) and optional (?P<group>..)."
+    ),
+    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
+    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the final metrics as JSON."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress bar; print only the run folder."
+    ),
+) -> None:
+    """Train one network on a dataset and keep everything in a run folder.
+
+    The folder holds run.json (data, split, model, settings), model.safetensors, metrics.json
+    and history.jsonl; 'depthlab evaluate' and 'depthlab predict' read it back.
+
+    Examples:
+
+      depthlab train --data mnist1d --model cnn --preset deep --seed 0 --out runs/cnn
+
+      depthlab train --data iris --model mlp --epochs 50 --lr 0.01 --out runs/iris
+
+      depthlab train --data houses.csv --target price --option width=64 --out runs/houses
+
+      depthlab train --data mnist1d --model cnn --option channels=[32,64] --out runs/small
+
+      depthlab train --data mnist1d --model cnn --preset deep --out runs/cnn --resume
+    """
+    from depthlab.data.datasets import is_builtin
+    from depthlab.errors import ConfigError
+    from depthlab.train.run import train
+
+    if quiet:
+        os.environ["DEPTHLAB_QUIET"] = "1"
+    given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "patience": patience}
+    train_options = {k: v for k, v in {**given, "device": device}.items() if v is not None}
+    # JSON-native values only (lists, not tuples): run.json is compared with them on --resume.
+    data_options = {
+        "target": target,
+        "task": task,
+        "categorical": list(categorical) if categorical else None,
+        "resize": list(resize) if resize else None,
+        "label_pattern": label_pattern,
+    }
+    data_options = {k: v for k, v in data_options.items() if v is not None}
+    # A path is kept absolute so that evaluate finds the data from any folder.
+    source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
+    folder = out or default_folder(data, model, preset, resume)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--out {folder} is a file; give a folder for the run")
+    with data_environment(data_dir, cache_dir):
+        run = train(
+            source,
+            model,
+            preset,
+            out=folder,
+            seed=seed,
+            model_options=parse_options(option or []),
+            train_options=train_options,
+            data_options=data_options,
+            resume=resume,
+        )
+    if as_json:
+        typer.echo(json.dumps(run.metrics))
+    elif quiet:
+        typer.echo(str(folder))
+    else:
+        print_train_summary(run, folder)
+
+
+def evaluate_command(
+    run_folder: Path = typer.Argument(..., metavar="RUN", help="A run folder from 'train'."),
+    as_json: bool = typer.Option(False, "--json", help="Print the test metrics as JSON."),
+    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
+    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
+) -> None:
+    """Score a trained run on the test part of its data, split again exactly as in training.
+
+    The data is loaded again from the source recorded in run.json, and the split's fingerprint
+    must equal the recorded one: changed data is an error, not a silently different score.
+
+    Examples:
+
+      depthlab evaluate runs/cnn
+
+      depthlab evaluate runs/cnn --json
+    """
+    from depthlab.data.load import load_dataset
+    from depthlab.data.splits import split_dataset
+    from depthlab.errors import ConfigError, DataError
+    from depthlab.evaluate.measure import metrics_on
+    from depthlab.train.run import Run
+
+    run = Run.load(run_folder)
+    data, recorded = run.config["data"], run.config["split"]
+    if data.get("source") is None:
+        raise ConfigError(
+            f"{run_folder} was trained on a Dataset object in Python, not on a name or path; "
+            "score it in Python with depthlab.evaluate.measure.metrics_on"
+        )
+    ds = load_dataset(data["source"], data_dir=data_dir, cache_dir=cache_dir, **data["options"])
+    split = split_dataset(ds, seed=int(recorded["seed"]))
+    if split.fingerprint() != recorded["fingerprint"]:
+        raise DataError(
+            f"the data of {run_folder} changed since training: {data['source']} now splits "
+            f"into {split.sizes()} (fingerprint {split.fingerprint()}), the run recorded "
+            f"{ {k: recorded[k] for k in ('train', 'val', 'test')} } "
+            f"(fingerprint {recorded['fingerprint']}); restore the data or train again"
+        )
+    metrics = metrics_on(run, ds.subset(split.test))
+    if as_json:
+        typer.echo(json.dumps(metrics))
+        return
+    model = f"{run.config['model']['family']} ({run.config.get('preset', '?')})"
+    title = f"{run_folder}: {model} on {data['name']}, test part ({len(split.test):,} examples)"
+    print_metrics(metrics, run.class_names, title)
+
+
+def predict_command(
+    run_folder: Path = typer.Argument(..., metavar="RUN", help="A run folder from 'train'."),
+    source: str = typer.Argument(
+        ..., metavar="INPUT", help="A file or folder like the training data, or a built-in name."
+    ),
+    output: Path = typer.Option(
+        Path("predictions.csv"), "--output", "-o", help="CSV of the predictions."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the metrics as JSON ({} when INPUT has no labels)."
+    ),
+    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
+    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
+) -> None:
+    """Predict every example of INPUT with a trained run and write them to a CSV file.
+
+    One row per example: its id (file name or row number), the prediction (class name, or value
+    for regression) and, for classification, one probability column per class (p_CLASS). A
+    table may leave out the target column; when INPUT has labels, the metrics are printed too.
+
+    Examples:
+
+      depthlab predict runs/houses new_houses.csv --output preds.csv
+
+      depthlab predict runs/photos more_photos/ -o preds.csv
+
+      depthlab predict runs/cnn mnist1d --json
+    """
+    import numpy as np
+    import pandas as pd
+
+    from depthlab.cli.predict_input import read_examples
+    from depthlab.errors import ConfigError
+    from depthlab.evaluate.metrics import compute_metrics
+    from depthlab.train.run import Run
+
+    run = Run.load(run_folder)
+    examples = read_examples(source, run, data_dir, cache_dir)
+    ids: list[Any] = list(examples.ids) or list(range(len(examples)))
+    metrics: dict[str, Any] = {}
+    if run.task == "classification":
+        proba = run.predict_proba(examples.inputs)
+        predicted = proba.argmax(axis=1)
+        table = pd.DataFrame({"id": ids, "prediction": np.asarray(run.class_names)[predicted]})
+        for k, name in enumerate(run.class_names):
+            table[f"p_{name}"] = proba[:, k]
+        if examples.targets is not None:
+            metrics = compute_metrics(
+                run.task, examples.targets, predicted, proba, class_names=run.class_names
+            )
+    else:
+        values = run.predict(examples.inputs)
+        table = pd.DataFrame({"id": ids, "prediction": values})
+        if examples.targets is not None:
+            metrics = compute_metrics(run.task, examples.targets, values)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(output, index=False)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc}; choose another --output") from None
+    done = f"wrote {len(table):,} predictions to {output}"
+    if as_json:
+        typer.echo(done, err=True)
+        typer.echo(json.dumps(metrics))
+        return
+    typer.echo(done)
+    if metrics:
+        print_metrics(metrics, run.class_names, f"{source}: {len(table):,} labelled examples")
+
+
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """``["depth=3", "channels=[32,64]", "cell=gru"]`` -> ``{"depth": 3, ...}`` (JSON values)."""
+    from depthlab.errors import ConfigError
+
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option '{pair}': write KEY=VALUE, e.g. --option depth=3")
+        try:
+            options[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            options[key.strip()] = text  # a bare word: gelu, lstm...
+    return options
+
+
+def data_path(data: str) -> str:
+    path = Path(data).expanduser()
+    return str(path.resolve()) if path.exists() else data
+
+
+def default_folder(data: str, model: str, preset: str, resume: bool) -> Path:
+    """``runs/DATA-MODEL-PRESET``, or with -2, -3... when taken (unless resuming)."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(data).stem).strip("-") or "data"
+    base = Path("runs") / f"{stem}-{model}-{preset}"
+    if resume:
+        return base
+    folder, number = base, 1
+    while folder.exists():
+        number += 1
+        folder = base.with_name(f"{base.name}-{number}")
+    return folder
+
+
+@contextlib.contextmanager
+def data_environment(data_dir: Path | None, cache_dir: Path | None) -> Iterator[None]:
+    """--data-dir and --cache-dir for loading, kept out of run.json (paths of this machine)."""
+    values = {"DEPTHLAB_DATA_DIR": data_dir, "DEPTHLAB_CACHE_DIR": cache_dir}
+    saved = {key: os.environ.get(key) for key in values}
+    try:
+        for key, value in values.items():
+            if value is not None:
+                os.environ[key] = str(value)
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def print_train_summary(run: Run, folder: Path) -> None:
+    """A few plain lines (paths are never cut, whatever the terminal's width)."""
+    metrics, cost = run.metrics, run.metrics.get("cost", {})
+    name = "accuracy" if run.task == "classification" else "rmse"
+    rows: list[tuple[str, str]] = []
+    parts = [f"{part} {metrics[part][name]:.4f}" for part in ("val", "train") if part in metrics]
+    if "test" in metrics:
+        others = f"  ({', '.join(parts)})" if parts else ""
+        rows.append((f"test {name}", f"{metrics['test'][name]:.4f}{others}"))
+    rows.append(("parameters", f"{cost.get('parameters', 0):,}"))
+    stopped = ", stopped early" if metrics.get("stopped_early") else ""
+    done = int(metrics.get("epochs_run", 0))
+    epochs = f"{done} epoch{'s' * (done != 1)}, best {metrics.get('best_epoch')}{stopped}"
+    seconds = cost.get("train_seconds", 0.0)
+    rows.append(("training time", f"{seconds:.1f} s ({epochs}, {metrics.get('device')})"))
+    rows.append(("run folder", str(folder)))
+    for label, value in rows:
+        typer.echo(f"{label:<15}{value}")
+
+
+def print_metrics(metrics: dict[str, Any], class_names: tuple[str, ...], title: str) -> None:
+    """Scalar metrics as a table, then the confusion matrix (rows true, columns predicted)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{title}[/bold]")
+    scores = Table(box=None)
+    scores.add_column("metric", style="cyan")
+    scores.add_column("value", justify="right")
+    for key, value in metrics.items():
+        if isinstance(value, int | float):
+            scores.add_row(key.replace("_", " "), f"{value:.4f}")
+    console.print(scores)
+    matrix = metrics.get("confusion_matrix")
+    if not matrix:
+        return
+    names = list(class_names) or [str(k) for k in range(len(matrix))]
+    console.print("[bold]confusion matrix[/bold] (rows: true class, columns: predicted)")
+    confusion = Table(box=None)
+    confusion.add_column("", style="cyan")
+    for name in names:
+        confusion.add_column(name, justify="right")
+    for i, (name, row) in enumerate(zip(names, matrix, strict=True)):
+        cells = (f"[bold]{n}[/bold]" if i == j else str(n) for j, n in enumerate(row))
+        confusion.add_row(name, *cells)
+    console.print(confusion)
