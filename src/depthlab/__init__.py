@@ -24,8 +24,8 @@ _EXPORTS = {
     "split_dataset": "depthlab.data.splits",
     "kfold": "depthlab.data.splits",
     "Split": "depthlab.data.splits",
-    "train": "depthlab.train.run",
-    "Run": "depthlab.train.run",
+    "train": "depthlab.training.run",
+    "Run": "depthlab.training.run",
     "build_model": "depthlab.models.base",
     "list_families": "depthlab.models.base",
     "InputSpec": "depthlab.models.spec",
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from depthlab.estimators import DepthClassifier, DepthRegressor
     from depthlab.models.base import build_model, list_families
     from depthlab.models.spec import InputSpec
-    from depthlab.train.run import Run, train
+    from depthlab.training.run import Run, train
 
 
 def __getattr__(name: str) -> Any:

@@ -123,7 +123,7 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
         from depthlab.config import TrainConfig, parse_config
         from depthlab.models.base import build_model
         from depthlab.models.spec import InputKind, InputSpec
-        from depthlab.train.loop import Tensors, fit
+        from depthlab.training.loop import Tensors, fit
 
         kinds: dict[int, InputKind] = {2: "vector", 3: "sequence", 4: "image"}
         seed = self._seed()

@@ -42,7 +42,7 @@ def write_table(path: Path, rows: int = 90) -> Path:
 @pytest.fixture(scope="module")
 def table_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A run trained on a generated CSV (target 'kind': a, b, c), and that CSV."""
-    from depthlab.train.run import train
+    from depthlab.training.run import train
 
     root = tmp_path_factory.mktemp("table")
     csv = write_table(root / "shapes.csv")
@@ -54,7 +54,7 @@ def table_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from depthlab.train.run import train
+    from depthlab.training.run import train
 
     folder = tmp_path_factory.mktemp("digits") / "run"
     train("digits", "mlp", out=folder, train_options={"epochs": 2})

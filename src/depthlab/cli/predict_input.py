@@ -19,7 +19,7 @@ from depthlab.errors import DataError
 
 if TYPE_CHECKING:
     from depthlab.data.dataset import Task
-    from depthlab.train.run import Run
+    from depthlab.training.run import Run
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import typer
 from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
 
 if TYPE_CHECKING:
-    from depthlab.train.run import Run
+    from depthlab.training.run import Run
 
 
 def train_command(
@@ -83,7 +83,7 @@ def train_command(
     """
     from depthlab.data.datasets import is_builtin
     from depthlab.errors import ConfigError
-    from depthlab.train.run import train
+    from depthlab.training.run import train
 
     if quiet:
         os.environ["DEPTHLAB_QUIET"] = "1"
@@ -144,7 +144,7 @@ def evaluate_command(
     from depthlab.data.splits import split_dataset
     from depthlab.errors import ConfigError, DataError
     from depthlab.evaluate.measure import metrics_on
-    from depthlab.train.run import Run
+    from depthlab.training.run import Run
 
     run = Run.load(run_folder)
     data, recorded = run.config["data"], run.config["split"]
@@ -205,7 +205,7 @@ def predict_command(
     from depthlab.cli.predict_input import read_examples
     from depthlab.errors import ConfigError
     from depthlab.evaluate.metrics import compute_metrics
-    from depthlab.train.run import Run
+    from depthlab.training.run import Run
 
     run = Run.load(run_folder)
     examples = read_examples(source, run, data_dir, cache_dir)

@@ -20,14 +20,14 @@ from torch import nn
 
 from depthlab.config import TrainConfig
 from depthlab.errors import DepthlabError
-from depthlab.train.callbacks import EpochBar, write_history
-from depthlab.train.checkpoint import (
+from depthlab.training.callbacks import EpochBar, write_history
+from depthlab.training.checkpoint import (
     load_checkpoint,
     read_tensors,
     save_checkpoint,
     save_weights,
 )
-from depthlab.train.devices import pick_device, uses_amp
+from depthlab.training.devices import pick_device, uses_amp
 
 EVAL_BATCH = 1024
 

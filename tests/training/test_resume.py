@@ -14,8 +14,8 @@ import pytest
 import torch
 
 from depthlab.errors import ConfigError
-from depthlab.train.checkpoint import read_tensors
-from depthlab.train.run import CHECKPOINT, WEIGHTS, train
+from depthlab.training.checkpoint import read_tensors
+from depthlab.training.run import CHECKPOINT, WEIGHTS, train
 
 EPOCHS = 8
 WIDTH = 128  # the deep preset (residual, layer norm, dropout), narrower to keep the test quick

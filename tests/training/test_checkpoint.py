@@ -12,7 +12,7 @@ from torch import nn
 from depthlab.errors import DataError
 from depthlab.models.base import build_model
 from depthlab.models.spec import InputSpec
-from depthlab.train.checkpoint import (
+from depthlab.training.checkpoint import (
     load_checkpoint,
     load_weights,
     read_tensors,

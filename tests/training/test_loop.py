@@ -13,9 +13,9 @@ from torch import nn
 from depthlab.config import TrainConfig
 from depthlab.models.base import build_model
 from depthlab.models.spec import InputSpec
-from depthlab.train.checkpoint import load_checkpoint
-from depthlab.train.loop import Tensors, TrainingError, evaluate, fit
-from depthlab.train.run import train  # dl.train is shadowed by the depthlab.train package
+from depthlab.training.checkpoint import load_checkpoint
+from depthlab.training.loop import Tensors, TrainingError, evaluate, fit
+from depthlab.training.run import train
 
 CPU = torch.device("cpu")
 SPEC = InputSpec("vector", (6,), n_outputs=3, task="classification")

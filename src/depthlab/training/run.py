@@ -24,9 +24,9 @@ from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
 from depthlab.models.base import DepthModel, build_model
 from depthlab.models.baselines import Baseline, is_baseline
-from depthlab.train.checkpoint import load_weights, save_weights
-from depthlab.train.loop import FitResult, Tensors, fit
-from depthlab.train.preprocess import Preprocessor
+from depthlab.training.checkpoint import load_weights, save_weights
+from depthlab.training.loop import FitResult, Tensors, fit
+from depthlab.training.preprocess import Preprocessor
 
 RUN_FILE = "run.json"
 WEIGHTS = "model.safetensors"
@@ -284,7 +284,7 @@ def _fit_baseline(net: Baseline, tensors: Tensors) -> tuple[FitResult, dict[str,
 
 
 def result_device() -> str:
-    from depthlab.train.devices import pick_device
+    from depthlab.training.devices import pick_device
 
     return str(pick_device("auto"))
 

@@ -10,7 +10,7 @@ import pytest
 
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
-from depthlab.train.preprocess import Preprocessor
+from depthlab.training.preprocess import Preprocessor
 
 TRAIN = np.arange(6)
 HELD_OUT = np.arange(6, 8)
