@@ -193,7 +193,9 @@ def test_rnn_poolings(cell: str, bidirectional: bool) -> None:
 
 
 def test_rnn_last_pooling_uses_the_top_layer() -> None:
-    model = build_model("rnn", SEQUENCE, num_layers=3, hidden_size=5, bidirectional=True).eval()
+    model = build_model(
+        "rnn", SEQUENCE, num_layers=3, hidden_size=5, bidirectional=True, pooling="last"
+    ).eval()
     x = torch.randn(2, *SEQUENCE.shape)
     with torch.no_grad():
         steps, _ = model.rnn(x.transpose(1, 2))
@@ -202,7 +204,11 @@ def test_rnn_last_pooling_uses_the_top_layer() -> None:
 
 
 def test_cnn_is_1d_for_sequences_and_2d_for_images() -> None:
-    seq, img = build_model("cnn", SEQUENCE, "deep"), build_model("cnn", IMAGE, "deep")
+    four = {"channels": (8, 8, 8, 8), "pool": "max"}
+    seq, img = (
+        build_model("cnn", SEQUENCE, "deep", **four),
+        build_model("cnn", IMAGE, "deep", **four),
+    )
     assert count(seq, nn.Conv1d) == 4 and count(seq, nn.Conv2d) == 0
     assert count(img, nn.Conv2d) == 4 and count(img, nn.Conv1d) == 0
     assert count(seq, nn.BatchNorm1d) == 4 and count(img, nn.BatchNorm2d) == 4
@@ -210,7 +216,9 @@ def test_cnn_is_1d_for_sequences_and_2d_for_images() -> None:
     assert count(seq, nn.MaxPool1d) == 3
     assert count(img, nn.MaxPool2d) == 2  # min(12, 10): 10 -> 5 -> 2
     assert count(build_model("cnn", IMAGE, "deep", pool="none"), nn.MaxPool2d) == 0
-    assert count(build_model("cnn", IMAGE, "deep", pool="avg"), nn.AvgPool2d) == 2
+    assert (
+        count(build_model("cnn", IMAGE, "deep", channels=(8,) * 4, pool="avg"), nn.AvgPool2d) == 2
+    )
     assert build_model("cnn", IMAGE, channels=(4, 9)).head.in_features == 9
 
 

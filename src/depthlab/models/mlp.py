@@ -56,7 +56,7 @@ class MLP(DepthModel):
     fits = ("vector", "sequence", "image")
     Config = MLPConfig
     presets = {
-        "shallow": {"depth": 1, "width": 256},
+        "shallow": {"depth": 1, "width": 1024, "activation": "gelu", "dropout": 0.3},
         "deep": {
             "depth": 4,
             "width": 512,
@@ -66,6 +66,7 @@ class MLP(DepthModel):
             "residual": True,
         },
     }
+    train_presets = {"deep": {"weight_decay": 0.1}}
 
     def __init__(self, spec: InputSpec, config: MLPConfig) -> None:
         super().__init__(spec, config)

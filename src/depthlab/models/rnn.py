@@ -30,16 +30,18 @@ class RNN(DepthModel):
     fits = ("sequence",)
     Config = RNNConfig
     presets = {
-        "shallow": {"cell": "gru", "hidden_size": 64, "num_layers": 1},
+        "shallow": {"cell": "gru", "hidden_size": 64, "num_layers": 1, "pooling": "max"},
         "deep": {
             "cell": "gru",
-            "hidden_size": 128,
-            "num_layers": 3,
+            "hidden_size": 64,
+            "num_layers": 2,
             "bidirectional": True,
             "pooling": "max",
             "dropout": 0.1,
         },
     }
+    # Recurrent nets want a larger step than TrainConfig's default (MNIST-1D: 98% against 96%).
+    train_presets = {"shallow": {"lr": 0.01}, "deep": {"lr": 0.01, "epochs": 20}}
 
     def __init__(self, spec: InputSpec, config: RNNConfig) -> None:
         super().__init__(spec, config)
