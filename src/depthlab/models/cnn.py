@@ -36,11 +36,11 @@ class CNN(DepthModel):
     Config = CNNConfig
     presets = {
         "shallow": {"channels": (32,), "kernel_size": 5},
-        # Measured on MNIST-1D (bench/README.md): three 64-channel layers at full resolution
-        # beat wider, pooled stacks (99% against 98%) and train in a third of the time.
+        # Measured on MNIST-1D (bench/README.md): four 64-channel layers at full resolution
+        # beat wider, pooled stacks (99.1% against 98.4% at best) for fewer FLOPs.
         "deep": {
-            "channels": (64, 64, 64),
-            "kernel_size": 5,
+            "channels": (64, 64, 64, 64),
+            "kernel_size": 3,
             "activation": "gelu",
             "dropout": 0.1,
             "pool": "none",

@@ -61,12 +61,13 @@ class MLP(DepthModel):
             "depth": 4,
             "width": 512,
             "activation": "gelu",
-            "norm": "layer",
+            "norm": "batch",
             "dropout": 0.1,
             "residual": True,
         },
     }
-    train_presets = {"deep": {"weight_decay": 0.1}}
+    # MNIST-1D (bench/README.md): batch norm, weight decay 0.1 and 50 epochs, 75% against 74%.
+    train_presets = {"deep": {"weight_decay": 0.1, "epochs": 50}}
 
     def __init__(self, spec: InputSpec, config: MLPConfig) -> None:
         super().__init__(spec, config)
