@@ -1,8 +1,9 @@
 """What ``depthlab predict`` reads: new examples in the format a run was trained on.
 
 A table may lack the target column (it is read as plain features, checked against the columns
-the model expects); an image folder may be flat (no labels) or hold one subfolder per class, and
-its images are brought to the model's size and channels. Labels, when the input has them, are
+the model expects); an image or WAV folder may be flat (no labels) or hold one subfolder per
+class, its images brought to the model's size and channels, its sounds to the training sample
+rate; a ``.npz`` file may hold ``X`` alone. Labels, when the input has them, are
 mapped onto the run's classes by name, so a folder with only some classes scores correctly.
 """
 
@@ -66,6 +67,10 @@ def read_examples(
         return read_table(path, run)
     if kind == "image folder":
         return read_images(path, run)
+    if kind == "audio folder":
+        return read_audio(path, run)
+    if kind == "NumPy file":
+        return read_npz(path, run)
     options = dict(run.config["data"]["options"])
     if run.task in ("classification", "regression"):
         options["task"] = run.task
@@ -171,3 +176,74 @@ def read_images(root: Path, run: Run) -> Examples:
         targets = to_run_classes(labels, names, run, root.name)
     ids = tuple(str(path.relative_to(root)) for _, path in files)
     return Examples(inputs, "image", targets, ids)
+
+
+def read_audio(root: Path, run: Run) -> Examples:
+    """A flat folder of WAV files (labelled when the run's ``--label-pattern`` matches every
+    name) or one subfolder per class; sounds at another rate are resampled to the training one."""
+    import re
+
+    from depthlab.data.audio import read_waves
+    from depthlab.data.image import class_folders
+
+    pattern = run.config["data"]["options"].get("label_pattern")
+    nested = any(p.is_dir() and any(p.rglob("*.wav")) for p in root.iterdir())
+    names: tuple[str, ...] = ()
+    labels: list[str] = []
+    if nested:
+        classes = class_folders(root, (".wav",), "WAV")
+        paths = [path for _, files in classes for path in files]
+        labels = [name for name, files in classes for _ in files]
+    else:
+        paths = sorted(p for p in root.iterdir() if p.suffix.lower() == ".wav")
+        matches = [re.fullmatch(pattern, p.name) for p in paths] if pattern else []
+        if matches and all(matches):
+            labels = [m["label"] for m in matches if m]
+    rate = run.preprocessor.stats.get("sample_rate")
+    waves, _ = read_waves(paths, None if rate is None else int(rate))
+    targets = None
+    if labels:
+        names = tuple(sorted(set(labels)))
+        codes = np.array([names.index(label) for label in labels], dtype=np.int64)
+        targets = to_run_classes(codes, names, run, root.name)
+    return Examples(waves, "audio", targets, tuple(str(p.relative_to(root)) for p in paths))
+
+
+def read_npz(path: Path, run: Run) -> Examples:
+    """``X`` shaped as at training, with ``y`` (labels or values) when present."""
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as bundle:
+            arrays = {key: bundle[key] for key in bundle.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from None
+    if "X" not in arrays:
+        raise DataError(f"{path} lacks the array X; it has {sorted(arrays)}")
+    x = arrays["X"]
+    if run.config["data"]["modality"] == "tabular":
+        import pandas as pd
+
+        columns = [str(c) for c in run.preprocessor.stats["columns"]]
+        if x.ndim != 2 or x.shape[1] != len(columns):
+            raise DataError(
+                f"{path}: X has shape {x.shape}; the model expects (N, {len(columns)}) "
+                f"with the columns {columns}"
+            )
+        inputs: Any = pd.DataFrame(x.astype(np.float64), columns=columns)
+    else:
+        inputs = x.astype(np.float32)
+    targets = None
+    if "y" in arrays:
+        y = arrays["y"]
+        if len(y) != len(x):
+            raise DataError(f"{path}: X has {len(x)} rows but y has {len(y)}")
+        if run.task != "classification":
+            targets = y.astype(np.float64)
+        else:  # labels by name, as training named them (values, or class_names[y])
+            names = arrays.get("class_names")
+            labels = [str(names[v]) if names is not None else str(v) for v in y]
+            unique = tuple(sorted(set(labels)))
+            codes = np.array([unique.index(label) for label in labels], dtype=np.int64)
+            targets = to_run_classes(codes, unique, run, path.name)
+    return Examples(inputs, str(run.config["data"]["modality"]), targets, ())

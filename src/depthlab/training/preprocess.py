@@ -57,6 +57,8 @@ class Preprocessor:
             lengths = np.array([len(w) for w in part.inputs])
             length = int(np.percentile(lengths, 95))
             stats = {"length": length, "scale": float(np.std(np.concatenate(part.inputs)) + EPS)}
+            if ds.sample_rate is not None:
+                stats["sample_rate"] = int(ds.sample_rate)
         else:
             axes = (0, *range(2, part.inputs.ndim))  # every axis but the channels
             stats = {
