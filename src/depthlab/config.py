@@ -87,6 +87,48 @@ class TrainConfig(_Strict):
     )
 
 
+class StudyConfig(_Strict):
+    """The plan of a depth study: which models, on how much data, over how many seeds, and
+    which extra measurements. Models are ids: a baseline (``logistic``, ``ridge``,
+    ``boosting``), a family (``cnn``, its ``deep`` preset) or ``family:preset``.
+
+    Example:
+        >>> StudyConfig(models=("logistic", "mlp:shallow", "mlp:deep"), seeds=5).fractions
+        (0.1, 0.25, 0.5, 1.0)
+    """
+
+    models: tuple[str, ...] | None = Field(
+        None, min_length=2, description="the ladder (default: every model that fits the data)"
+    )
+    fractions: tuple[float, ...] = Field(
+        (0.1, 0.25, 0.5, 1.0), min_length=1, description="training-set fractions"
+    )
+    seeds: int = Field(3, ge=2, le=100, description="seeds per model and fraction (>= 2)")
+    epochs: int | None = Field(None, ge=1, le=10_000, description="epochs of every network")
+    quick: bool = Field(False, description="a small budget: fewer fractions and epochs")
+    recommend_by: Literal["train_time", "latency"] = Field(
+        "train_time", description="what 'cheapest' means in the recommendation"
+    )
+    alpha: float = Field(0.05, gt=0.0, lt=0.5, description="significance level of every test")
+    probes: bool = Field(True, description="linear probes of every hidden layer")
+    robustness: bool = Field(True, description="accuracy under input noise and missing values")
+    regularisation: bool = Field(True, description="the deep MLP without dropout/weight decay")
+    threads: bool = Field(True, description="CPU thread scaling (and GPU speed-up if present)")
+    noise: float = Field(0.5, gt=0.0, le=10.0, description="input noise, in feature std units")
+    missing: float = Field(0.2, gt=0.0, lt=1.0, description="share of inputs set missing")
+    split: SplitStrategy = "auto"
+    data: DataConfig = Field(default_factory=DataConfig, description="options to read the data")
+
+    @field_validator("fractions")
+    @classmethod
+    def _fractions(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0.0 < f <= 1.0 for f in value):
+            raise ValueError("fractions must lie in (0, 1]")
+        if len(set(value)) != len(value):
+            raise ValueError("fractions must be distinct")
+        return tuple(sorted(value))
+
+
 C = TypeVar("C", bound=BaseModel)
 
 

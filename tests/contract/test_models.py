@@ -152,3 +152,14 @@ def test_checkpoint_round_trips_to_identical_outputs(
         assert torch.equal(rebuilt(x_new), expected)
     for key, value in model.state_dict().items():
         assert torch.equal(rebuilt.state_dict()[key], value), key
+
+
+@pytest.mark.parametrize(("family", "preset", "kind"), CASES)
+def test_representations_one_per_hidden_layer(family: str, preset: str, kind: str) -> None:
+    """What the study's linear probes read: one (B, features) matrix per hidden layer."""
+    model = make(family, preset, kind).eval()
+    x, _ = batch(model.spec)
+    with torch.no_grad():
+        reps = model.representations(x)
+    assert len(reps) == model.depth() and (model.depth() > 0) == (family != "linear")
+    assert all(r.dim() == 2 and r.shape[0] == BATCH and torch.isfinite(r).all() for r in reps)

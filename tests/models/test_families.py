@@ -229,3 +229,24 @@ def test_cnn_options_build_and_run(norm: str, head: str) -> None:
         model = build_model("cnn", spec, channels=(4, 4), norm=norm, head=head, kernel_size=3)
         out = model.train()(torch.randn(2, *spec.shape))
         assert out.shape == (2, spec.n_outputs)
+
+
+@pytest.mark.parametrize("pooling", ["max", "mean"])
+def test_rnn_layer_by_layer_reproduces_the_stacked_cell(pooling: str) -> None:
+    """The probes run a stacked GRU one layer at a time: the last layer must match the model's."""
+    spec = InputSpec("sequence", (3, 12), n_outputs=4, task="classification")
+    torch.manual_seed(0)
+    model = build_model("rnn", spec, "deep", num_layers=3, pooling=pooling).eval()
+    x = torch.randn(5, 3, 12)
+    with torch.no_grad():
+        reps = model.representations(x)
+        assert torch.allclose(model.head(reps[-1]), model(x), atol=1e-5)
+    assert [r.shape[1] for r in reps] == [128, 128, 128]
+
+
+def test_mlp_last_representation_feeds_the_head() -> None:
+    spec = InputSpec("vector", (7,), n_outputs=2, task="classification")
+    model = build_model("mlp", spec, "deep").eval()
+    x = torch.randn(6, 7)
+    with torch.no_grad():
+        assert torch.allclose(model.head(model.representations(x)[-1]), model(x))

@@ -11,6 +11,7 @@ import sys
 import typer
 
 from depthlab.cli.data import data_app
+from depthlab.cli.study import report_command, study_command
 from depthlab.cli.train import evaluate_command, predict_command, train_command
 from depthlab.errors import DepthlabError
 
@@ -27,6 +28,8 @@ app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("predict")(predict_command)
+app.command("study")(study_command)
+app.command("report")(report_command)
 
 
 @app.callback()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import torch
 from pydantic import BaseModel, ConfigDict
 from torch import nn
 
@@ -35,6 +36,15 @@ class DepthModel(nn.Module):
         super().__init__()
         self.spec = spec
         self.config = config
+
+    def depth(self) -> int:
+        """Hidden layers (convolutional or recurrent layers count as one each)."""
+        return 0
+
+    def representations(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every hidden layer's output on a batch *x*, each flattened to ``(B, features)`` (feature
+        maps average-pooled to a few positions first): what a linear probe reads."""
+        return []
 
     def get_config(self) -> dict[str, Any]:
         """Everything needed to build this model again, as JSON-able values."""

@@ -73,3 +73,23 @@ class CNN(DepthModel):
         x = x.flatten(2)  # (B, C, positions)
         x = x.mean(dim=2) if self.config.head == "avg" else x.amax(dim=2)  # type: ignore[attr-defined]
         return self.head(self.drop(x))  # (B, K)
+
+    def depth(self) -> int:
+        return len(self.config.channels)  # type: ignore[attr-defined]
+
+    def representations(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Each convolutional stage's output (after activation and pooling), pooled to at most
+        8 positions (1D) or 4 x 4 (2D) and flattened."""
+        outputs = []
+        stages = list(self.features)
+        for i, layer in enumerate(stages):
+            x = layer(x)
+            if i + 1 == len(stages) or isinstance(stages[i + 1], (nn.Conv1d, nn.Conv2d)):
+                if x.dim() == 3:  # (B, C, L)
+                    pooled = nn.functional.adaptive_avg_pool1d(x, min(8, x.shape[2]))
+                else:  # (B, C, H, W)
+                    pooled = nn.functional.adaptive_avg_pool2d(
+                        x, (min(4, x.shape[2]), min(4, x.shape[3]))
+                    )
+                outputs.append(pooled.flatten(1))
+        return outputs

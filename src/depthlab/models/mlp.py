@@ -80,3 +80,14 @@ class MLP(DepthModel):
         for block in self.hidden:
             x = block(x)  # (B, H)
         return self.head(x)  # (B, K)
+
+    def depth(self) -> int:
+        return len(self.hidden)
+
+    def representations(self, x: torch.Tensor) -> list[torch.Tensor]:
+        outputs = []
+        x = x.flatten(1)  # (B, F)
+        for block in self.hidden:
+            x = block(x)  # (B, H)
+            outputs.append(x)
+        return outputs

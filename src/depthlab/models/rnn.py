@@ -70,3 +70,40 @@ class RNN(DepthModel):
             directions = 2 if self.config.bidirectional else 1  # type: ignore[attr-defined]
             pooled = h_n[-directions:].transpose(0, 1).flatten(1)
         return self.head(self.drop(pooled))  # (B, K)
+
+    def depth(self) -> int:
+        return int(self.config.num_layers)  # type: ignore[attr-defined]
+
+    def representations(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Each recurrent layer's outputs, pooled over time as the head pools them; a stacked
+        cell hides its inner layers, so each is run alone with that layer's weights."""
+        import re
+
+        config = self.config
+        cell = nn.GRU if config.cell == "gru" else nn.LSTM  # type: ignore[attr-defined]
+        steps = x.transpose(1, 2)  # (B, L, C)
+        outputs = []
+        for layer in range(self.depth()):
+            single = cell(
+                input_size=steps.shape[-1],
+                hidden_size=config.hidden_size,  # type: ignore[attr-defined]
+                batch_first=True,
+                bidirectional=config.bidirectional,  # type: ignore[attr-defined]
+            ).to(x.device)
+            own = re.compile(rf"_l{layer}(_reverse)?$")
+            weights = {
+                re.sub(rf"_l{layer}", "_l0", k): v
+                for k, v in self.rnn.state_dict().items()
+                if own.search(k)
+            }
+            single.load_state_dict(weights)
+            steps, _ = single(steps)  # (B, L, D*H)
+            pooling = config.pooling  # type: ignore[attr-defined]
+            if pooling == "max":
+                outputs.append(steps.amax(dim=1))
+            elif pooling == "mean":
+                outputs.append(steps.mean(dim=1))
+            else:  # the state after the last step (forward) and after the first (backward)
+                outputs.append(steps[:, -1])
+            
+        return outputs

@@ -1,0 +1,58 @@
+"""A rough duration of a study plan, printed before it runs.
+
+From each network's FLOPs per example (PyTorch's counter) and a per-step overhead, with rates
+measured on a 2-core machine training MNIST-1D models (bench/README.md); classical models from
+the size of the data. An estimate to plan by, not a promise: the bar's ETA refines it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from depthlab.study.jobs import StudyData, prepared, train_config
+from depthlab.study.plan import Job, Plan, is_network, split_id
+
+FLOPS_PER_SECOND_PER_CORE = 2e10  # training, forward + backward counted as 3x the forward
+SECONDS_PER_STEP = 6e-4  # Python and dispatch overhead of one optimiser step
+SECONDS_PER_JOB = 1.0  # setup, measurements, writing the result
+BATCH = 128
+
+
+def estimate_seconds(
+    plan: Plan, jobs: Sequence[Job], data: StudyData, cores: int, workers: int
+) -> float:
+    """Wall seconds to run *jobs* of *plan* with *workers* processes on *cores* cores."""
+    if not jobs:
+        return 0.0
+    ds, split, _, prep = prepared(Job("fit", jobs[0].model, 1.0, plan.seeds[0]), data)
+    spec = prep.input_spec(ds.n_classes or 1)
+    flops = {model: _flops(model, spec) for model in {job.model for job in jobs}}
+    total = 0.0
+    for job in jobs:
+        n = math.ceil(len(split.train) * job.fraction)
+        if is_network(job.model):
+            epochs = train_config(job, plan.config, n).epochs
+            steps = epochs * math.ceil(n / BATCH)
+            rate = FLOPS_PER_SECOND_PER_CORE * (job.threads or cores / workers)
+            seconds = steps * SECONDS_PER_STEP + 3 * flops[job.model] * n * epochs / rate
+        else:
+            per = 2e-6 if job.model == "boosting" else 2e-7
+            seconds = n * flops[job.model] * max(1, ds.n_classes) * per
+        total += seconds + SECONDS_PER_JOB
+    return total / max(1, min(workers, cores))
+
+
+def _flops(model: str, spec: Any) -> float:
+    """FLOPs per example of a network; a classical model's number of input features."""
+    import torch
+
+    from depthlab.evaluate.cost import flops_per_example
+    from depthlab.models.base import build_model
+
+    if not is_network(model):
+        return float(math.prod(spec.shape))
+    family, preset = split_id(model)
+    net = build_model(family, spec, preset)
+    return float(flops_per_example(net, torch.zeros(spec.shape)))

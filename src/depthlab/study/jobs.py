@@ -1,0 +1,240 @@
+"""What one study job does, in whatever process runs it: train a model on a fraction of one seed's
+training split and measure it; or time training with a number of threads.
+
+Jobs share nothing but the dataset, which each process loads once. A job returns a plain,
+JSON-able dict; a failure (a diverged loss, a model that does not fit) is a result too, with its
+reason, so the study goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from depthlab.config import StudyConfig, TrainConfig, parse_config
+from depthlab.data.dataset import Dataset
+from depthlab.errors import DepthlabError
+from depthlab.study.plan import QUICK_EPOCHS, Job, is_network, split_id
+
+log = logging.getLogger(__name__)
+
+# The metric every study ranks by: higher is better for both.
+METRIC = {"classification": "accuracy", "regression": "r2"}
+# Small fractions get more epochs (capped), so that they are not starved of optimiser steps.
+MAX_EPOCH_FACTOR = 3.0
+MIN_STEPS = 250  # every network trains for at least this many optimiser steps
+THREAD_EPOCHS = 2  # a thread-scaling job times this many epochs on the full training set
+
+
+# Datasets loaded in this process, by source and options: a worker loads its data once.
+_LOADED: dict[str, Dataset] = {}
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """Where the study's data comes from (cheap to send to a worker), and the study settings."""
+
+    source: str
+    config: StudyConfig
+
+    def dataset(self) -> Dataset:
+        from depthlab.data.load import load_dataset
+
+        options = self.config.data.model_dump(exclude_unset=True)
+        key = f"{self.source}|{sorted(options.items())}"
+        if key not in _LOADED:
+            _LOADED[key] = load_dataset(self.source, **options)
+        return _LOADED[key]
+
+
+def subsample(train: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """The first *fraction* of a seeded permutation of *train*: smaller fractions are subsets of
+    larger ones, so a learning curve adds data rather than swapping it."""
+    if fraction >= 1.0:
+        return train
+    order = np.random.Generator(np.random.PCG64([seed, 7919])).permutation(len(train))
+    keep = max(2, math.ceil(fraction * len(train)))
+    return np.sort(train[order[:keep]])
+
+
+def train_config(job: Job, config: StudyConfig, n_train: int | None = None) -> TrainConfig:
+    from depthlab.models.base import get_family
+
+    family, preset = split_id(job.model)
+    values: dict[str, Any] = dict(get_family(family).train_presets.get(preset, {}))
+    epochs = config.epochs or values.get("epochs", TrainConfig.model_fields["epochs"].default)
+    if config.quick and config.epochs is None:
+        epochs = min(epochs, QUICK_EPOCHS)
+    if job.kind == "threads":
+        epochs = THREAD_EPOCHS
+    else:
+        epochs = math.ceil(epochs * min(MAX_EPOCH_FACTOR, 1.0 / math.sqrt(job.fraction)))
+        if n_train:
+            batch = values.get("batch_size", TrainConfig.model_fields["batch_size"].default)
+            epochs = max(epochs, math.ceil(MIN_STEPS / math.ceil(n_train / batch)))
+    values.update(epochs=epochs, seed=job.seed, device=job.device if job.kind == "threads" else "cpu")
+    if job.variant == "noreg":
+        values["weight_decay"] = 0.0
+    return parse_config(TrainConfig, values)
+
+
+def run_job(job: Job, data: StudyData) -> dict[str, Any]:
+    """Run *job*; never raises for a failure of the job itself (it is returned as a result)."""
+    started = time.perf_counter()
+    try:
+        result = run_threads(job, data) if job.kind == "threads" else run_fit(job, data)
+        status = "done"
+    except (DepthlabError, ValueError, RuntimeError, FloatingPointError) as exc:
+        result = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+        log.debug("job %s failed:\n%s", job.key, traceback.format_exc())
+        status = "diverged" if "loss became" in str(exc) else "failed"
+    return {"status": status, "seconds": time.perf_counter() - started, **result}
+
+
+def prepared(job: Job, data: StudyData) -> tuple[Dataset, Any, np.ndarray, Any]:
+    """The dataset, its split for this seed, the training indices of this fraction, and a
+    preprocessor fitted on them."""
+    from depthlab.data.splits import split_dataset
+    from depthlab.training.preprocess import Preprocessor
+
+    ds = data.dataset()
+    split = split_dataset(ds, seed=job.seed, strategy=data.config.split)
+    train = subsample(split.train, job.fraction, job.seed)
+    return ds, split, train, Preprocessor.fit(ds, train)
+
+
+def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
+    import torch
+
+    from depthlab.study.measure import measure_extras, score
+
+    ds, split, train, prep = prepared(job, data)
+    x = prep.transform(ds.inputs)  # (N, ...) float32
+    y = prep.transform_targets(ds.targets)
+    spec = prep.input_spec(ds.n_classes or 1)
+    top = job.fraction == max(data.config.fractions) or job.fraction == 1.0
+    if is_network(job.model):
+        model, cost = fit_network(job, data.config, spec, x, y, train, split.val)
+    else:
+        model, cost = fit_baseline(job, spec, x, y, train)
+    result: dict[str, Any] = {
+        "n_train": len(train),
+        "train": score(model, ds, prep, x[train], ds.targets[train]),
+        "test": score(model, ds, prep, x[split.test], ds.targets[split.test]),
+        "cost": cost,
+    }
+    if top and not job.variant:
+        extras = measure_extras(model, ds, prep, x, y, train, split.test, data.config)
+        result.update(extras)
+        if isinstance(model, torch.nn.Module):
+            example = torch.from_numpy(x[train[0]])
+            result["cost"].update(latency(model, example))
+        else:
+            result["cost"].update(sklearn_latency(model, x[train[0]]))
+    result["depth"] = model.depth() if isinstance(model, torch.nn.Module) else 0
+    return result
+
+
+def fit_network(
+    job: Job,
+    config: StudyConfig,
+    spec: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    train: np.ndarray,
+    val: np.ndarray,
+) -> tuple[Any, dict[str, Any]]:
+    import torch
+
+    from depthlab.evaluate.cost import count_parameters, flops_per_example, peak_memory_mb
+    from depthlab.models.base import build_model
+    from depthlab.training.loop import Tensors, fit
+
+    family, preset = split_id(job.model)
+    options = {"dropout": 0.0} if job.variant == "noreg" else {}
+    cfg = train_config(job, config, len(train))
+    torch.manual_seed(job.seed)
+    model = build_model(family, spec, preset, **options)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    tensors = Tensors(xt[train], yt[train], xt[val], yt[val])
+    result, peak = peak_memory_mb(lambda: fit(model, tensors, cfg, spec.task))
+    example = xt[train[0]]
+    return model, {
+        "parameters": count_parameters(model),
+        "flops_per_example": flops_per_example(model, example),
+        "train_seconds": round(result.train_seconds, 3),
+        "peak_memory_mb": round(peak, 1),
+        "epochs": cfg.epochs,
+        "best_epoch": result.best_epoch,
+    }
+
+
+def fit_baseline(
+    job: Job, spec: Any, x: np.ndarray, y: np.ndarray, train: np.ndarray
+) -> tuple[Any, dict[str, Any]]:
+    from depthlab.evaluate.cost import peak_memory_mb, sklearn_parameters
+    from depthlab.models.baselines import Baseline
+
+    model = Baseline(job.model, spec, job.seed)
+    started = time.perf_counter()
+    _, peak = peak_memory_mb(lambda: model.fit(x[train], y[train]))
+    return model, {
+        "parameters": sklearn_parameters(model.estimator),
+        "flops_per_example": None,
+        "train_seconds": round(time.perf_counter() - started, 3),
+        "peak_memory_mb": round(peak, 1),
+    }
+
+
+def latency(model: Any, example: Any) -> dict[str, float]:
+    from depthlab.evaluate.cost import BIG_BATCH, latency_ms
+
+    return {
+        "latency_ms_batch1": latency_ms(model, example, 1)["median"],
+        "latency_ms_batch256": latency_ms(model, example, BIG_BATCH)["median"],
+    }
+
+
+def sklearn_latency(model: Any, row: np.ndarray) -> dict[str, float]:
+    from depthlab.evaluate.cost import sklearn_cost
+
+    cost = sklearn_cost(model.estimator, row.reshape(-1))
+    return {k: cost[k] for k in ("latency_ms_batch1", "latency_ms_batch256")}
+
+
+def run_threads(job: Job, data: StudyData) -> dict[str, Any]:
+    """Training throughput (examples per second) of *job.model* with *job.threads* threads."""
+    import torch
+
+    from depthlab.models.base import build_model
+    from depthlab.training.loop import Tensors, fit
+
+    ds, split, train, prep = prepared(job, data)
+    x = torch.from_numpy(prep.transform(ds.inputs))
+    y = torch.from_numpy(prep.transform_targets(ds.targets))
+    family, preset = split_id(job.model)
+    before = torch.get_num_threads()
+    torch.set_num_threads(job.threads)
+    try:
+        torch.manual_seed(job.seed)
+        model = build_model(family, spec := prep.input_spec(ds.n_classes or 1), preset)
+        cfg = train_config(job, data.config)
+        empty = x[:0]
+        result = fit(model, Tensors(x[train], y[train], empty, y[:0]), cfg, spec.task)
+    finally:
+        torch.set_num_threads(before)
+    examples = len(train) * cfg.epochs
+    return {
+        "threads": job.threads,
+        "device": job.device,
+        "train_seconds": result.train_seconds,
+        "examples_per_second": examples / max(result.train_seconds, 1e-9),
+        "cpu_count": os.cpu_count(),
+    }

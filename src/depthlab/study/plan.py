@@ -1,0 +1,181 @@
+"""The plan of a depth study: the model ladder x training-set fractions x seeds, plus the extra
+measurements, as a list of independent jobs with stable keys.
+
+A job's key names what it measures (``mlp:deep/f0.25/s1``), so a store can tell which jobs are
+done whatever order they ran in, and running the same command again resumes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from depthlab.config import StudyConfig
+from depthlab.data.dataset import Dataset
+from depthlab.errors import ConfigError, closest
+
+JobKind = Literal["fit", "threads"]
+
+# Budgets of --quick: two fractions and short training (every seed still runs: a single seed
+# never decides a verdict).
+QUICK_FRACTIONS = (0.25, 1.0)
+QUICK_EPOCHS = 8
+# --quick swaps the costliest default network for its one-layer version and skips the timings.
+QUICK_SWAPS = {"rnn:deep": "rnn:shallow"}
+# Networks the study leaves out when they would not fit the data's input kind.
+NETWORK_LADDER = ("linear", "mlp:shallow", "mlp:deep", "cnn:deep", "rnn:deep")
+LABELS = {
+    "logistic": "logistic regression",
+    "ridge": "ridge regression",
+    "boosting": "gradient boosting",
+    "linear": "linear (no hidden layer)",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One independent unit of a study: a training run, or a timing of thread scaling."""
+
+    kind: JobKind
+    model: str
+    fraction: float = 1.0
+    seed: int = 0
+    variant: str = ""  # "noreg": the deep MLP without dropout and weight decay
+    threads: int = 0  # thread-scaling jobs: torch threads to time with
+    device: str = "cpu"
+
+    @property
+    def key(self) -> str:
+        if self.kind == "threads":
+            return f"threads/{self.model}/{self.device}/t{self.threads}/s{self.seed}"
+        name = f"{self.model}+{self.variant}" if self.variant else self.model
+        return f"{name}/f{self.fraction:g}/s{self.seed}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Job:
+        return cls(**raw)
+
+
+@dataclass(frozen=True)
+class Plan:
+    config: StudyConfig
+    models: tuple[str, ...]
+    fractions: tuple[float, ...]
+    seeds: tuple[int, ...]
+    jobs: tuple[Job, ...]
+
+    def describe(self) -> str:
+        fits = [j for j in self.jobs if j.kind == "fit"]
+        extra = len(self.jobs) - len(fits)
+        lines = [
+            f"models    {', '.join(self.models)}",
+            f"fractions {', '.join(f'{f:.0%}' for f in self.fractions)} of the training set",
+            f"seeds     {', '.join(map(str, self.seeds))}",
+            f"jobs      {len(fits)} training runs"
+            + (f" + {extra} timing runs (thread scaling)" if extra else ""),
+        ]
+        return "\n".join(lines)
+
+
+def label(model: str) -> str:
+    """A readable name: ``mlp:deep`` -> ``deep MLP``."""
+    if model in LABELS:
+        return LABELS[model]
+    family, _, preset = model.partition(":")
+    return f"{preset} {family.upper()}".strip()
+
+
+def is_network(model: str) -> bool:
+    from depthlab.models.baselines import is_baseline
+
+    return not is_baseline(model)
+
+
+def split_id(model: str) -> tuple[str, str]:
+    """``(family, preset)`` of a network id; a bare family means its ``deep`` preset."""
+    family, _, preset = model.partition(":")
+    return family, preset or ("shallow" if family == "linear" else "deep")
+
+
+def default_models(ds: Dataset) -> tuple[str, ...]:
+    """The ladder for *ds*: the classical baselines for its task, then every network that fits."""
+    from depthlab.models.base import families_for
+    from depthlab.training.preprocess import KINDS
+
+    classical = ("logistic", "boosting") if ds.task == "classification" else ("ridge", "boosting")
+    kind = KINDS.get(ds.modality, ds.modality)
+    fitting = set(families_for(kind))
+    return classical + tuple(m for m in NETWORK_LADDER if split_id(m)[0] in fitting)
+
+
+def check_models(models: tuple[str, ...], ds: Dataset) -> tuple[str, ...]:
+    """Normalise ids to ``family:preset`` and check each fits the data."""
+    from depthlab.models.base import MODELS, families_for, get_family
+    from depthlab.models.baselines import BASELINES
+    from depthlab.training.preprocess import KINDS
+
+    kind = KINDS.get(ds.modality, ds.modality)
+    out: list[str] = []
+    for model in models:
+        if model in BASELINES:
+            if ds.task not in BASELINES[model]:
+                raise ConfigError(f"study model '{model}' does not do {ds.task}")
+            out.append(model)
+            continue
+        family, preset = split_id(model)
+        if family not in MODELS:
+            get_family(family)  # the error names the valid families and baselines
+        cls = MODELS[family]
+        if preset not in cls.presets:
+            raise ConfigError(
+                f"unknown preset '{preset}' in study model '{model}'."
+                f"{closest(preset, cls.presets)} Presets: {', '.join(cls.presets)}"
+            )
+        if kind not in cls.fits:
+            raise ConfigError(
+                f"study model '{model}' does not fit {ds.modality} data; models that fit: "
+                f"{', '.join(families_for(kind))} (and the baselines)"
+            )
+        out.append("linear" if family == "linear" else f"{family}:{preset}")
+    if len(set(out)) != len(out):
+        raise ConfigError(f"study models are listed twice: {list(models)}")
+    return tuple(out)
+
+
+def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -> Plan:
+    """Every job of the study on *ds*; *cores* and *gpu* shape the thread-scaling jobs."""
+    from depthlab.models.base import list_families
+
+    list_families()
+    models = check_models(config.models, ds) if config.models else default_models(ds)
+    if config.quick and not config.models:
+        models = tuple(QUICK_SWAPS.get(m, m) for m in models)
+    quick_fractions = config.quick and "fractions" not in config.model_fields_set
+    fractions = QUICK_FRACTIONS if quick_fractions else config.fractions
+    seeds = tuple(range(config.seeds))
+    jobs = [Job("fit", m, f, s) for m in models for f in fractions for s in seeds]
+    top = max(fractions)
+    if config.regularisation and "mlp:deep" in models:
+        jobs += [Job("fit", "mlp:deep", top, s, variant="noreg") for s in seeds]
+    timing = config.threads and (not config.quick or "threads" in config.model_fields_set)
+    if timing:
+        timed = [m for m in ("mlp:shallow", deepest(models)) if m in models]
+        counts = sorted({1, cores}) if cores > 1 else []
+        for model in dict.fromkeys(timed):
+            for seed in seeds:
+                jobs += [Job("threads", model, seed=seed, threads=t) for t in counts]
+                if gpu:
+                    jobs.append(Job("threads", model, seed=seed, threads=cores, device="cuda"))
+    return Plan(config, models, fractions, seeds, tuple(jobs))
+
+
+def deepest(models: tuple[str, ...]) -> str:
+    """The deep network the thread-scaling timings use: the CNN if there is one (the most
+    compute-bound), else the last deep network of the ladder."""
+    deep = [m for m in models if is_network(m) and split_id(m)[1] == "deep"]
+    if "cnn:deep" in deep:
+        return "cnn:deep"
+    return deep[-1] if deep else models[-1]

@@ -1,0 +1,250 @@
+"""``dl.study``: plan, run (resumably), analyse and report a depth study in one folder.
+
+The folder holds ``study.sqlite`` (settings and every job's result), ``summary.json`` and
+``report.html``. Running the same study again skips the jobs already done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from depthlab.config import StudyConfig, load_yaml, parse_config
+from depthlab.study.executor import cpu_cores, execute
+from depthlab.study.jobs import METRIC, StudyData
+from depthlab.study.plan import Job, Plan, make_plan
+from depthlab.study.store import Store, open_store
+
+log = logging.getLogger(__name__)
+SUMMARY, REPORT = "summary.json", "report.html"
+
+
+@dataclass
+class StudyResult:
+    """A finished study: its summary (what ``summary.json`` holds) and its folder."""
+
+    summary: dict[str, Any]
+    folder: Path
+
+    @property
+    def recommendation(self) -> dict[str, Any]:
+        return dict(self.summary["recommendation"])
+
+    @property
+    def report(self) -> Path:
+        return self.folder / REPORT
+
+
+def study_config(
+    config: StudyConfig | dict[str, Any] | str | Path | None, **overrides: Any
+) -> StudyConfig:
+    """A StudyConfig from a YAML path, a mapping or an instance, with *overrides* (None: keep)."""
+    if isinstance(config, str | Path):
+        base = load_yaml(StudyConfig, config).model_dump(exclude_unset=True)
+    elif isinstance(config, StudyConfig):
+        base = config.model_dump(exclude_unset=True)
+    else:
+        base = dict(config or {})
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    return parse_config(StudyConfig, base)
+
+
+def study(
+    data: str | Path,
+    config: StudyConfig | dict[str, Any] | str | Path | None = None,
+    *,
+    out: str | Path = "study",
+    workers: int | None = None,
+    quick: bool | None = None,
+    command: str | None = None,
+) -> StudyResult:
+    """Run the depth study of *data* (a built-in name or a path) into the folder *out*.
+
+    Example:
+        >>> import depthlab as dl
+        >>> result = dl.study("iris", quick=True, out="runs/iris-study")  # doctest: +SKIP
+        >>> result.recommendation["label"]  # doctest: +SKIP
+        'logistic regression'
+    """
+    import torch
+
+    cfg = study_config(config, quick=quick)
+    source = str(data)
+    study_data = StudyData(source, cfg)
+    ds = study_data.dataset()
+    folder = Path(out)
+    cores = cpu_cores()
+    plan = make_plan(cfg, ds, cores, gpu=torch.cuda.is_available())
+    store = open_store(folder)
+    store.check_settings({"source": source, "config": cfg.model_dump(mode="json")})
+    store.set_meta("plan", plan_facts(plan))
+    store.set_meta("data", data_facts(ds, plan))
+    store.set_meta("environment", environment(command, workers or default_workers(cores)))
+    remaining = [job for job in plan.jobs if job.key not in store.done_keys()]
+    print_plan(plan, remaining, study_data, cores, workers or default_workers(cores))
+    started = time.perf_counter()
+    with JobBar(len(plan.jobs), len(plan.jobs) - len(remaining)) as bar:
+        execute(plan.jobs, study_data, store, workers or default_workers(cores), bar.done)
+    log.info("study finished in %.0f s", time.perf_counter() - started)
+    return finish(folder, store)
+
+
+def default_workers(cores: int) -> int:
+    return max(1, cores)
+
+
+def finish(folder: Path, store: Store) -> StudyResult:
+    """Analyse the store, write summary.json and report.html, print the terminal summary."""
+    from depthlab.report.html import write_report
+    from depthlab.study.summary import print_summary, summarise
+    from depthlab.training.run import write_json
+
+    summary = summarise(store)
+    write_json(folder / SUMMARY, summary)
+    write_report(summary, folder / REPORT)
+    print_summary(summary, folder)
+    return StudyResult(summary, folder)
+
+
+def report(folder: str | Path) -> StudyResult:
+    """Re-render summary.json and report.html from a study folder's store."""
+    path = Path(folder)
+    return finish(path, open_store(path, must_exist=True))
+
+
+def plan_facts(plan: Plan) -> dict[str, Any]:
+    return {
+        "models": list(plan.models),
+        "fractions": list(plan.fractions),
+        "seeds": list(plan.seeds),
+        "jobs": [job.key for job in plan.jobs],
+        "quick": plan.config.quick,
+        "recommend_by": plan.config.recommend_by,
+        "alpha": plan.config.alpha,
+    }
+
+
+def data_facts(ds: Any, plan: Plan) -> dict[str, Any]:
+    from depthlab.data.splits import split_dataset
+
+    split = split_dataset(ds, seed=plan.seeds[0], strategy=plan.config.split)
+    return {
+        "name": ds.name,
+        "modality": ds.modality,
+        "task": ds.task,
+        "metric": METRIC[ds.task] if ds.task in METRIC else "r2",
+        "examples": len(ds),
+        "classes": list(ds.class_names),
+        "split": split.strategy,
+        **{f"n_{k}": v for k, v in split.sizes().items()},
+    }
+
+
+def environment(command: str | None, workers: int) -> dict[str, Any]:
+    import numpy as np
+    import sklearn
+    import torch
+
+    from depthlab import __version__
+
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    return {
+        "command": command or " ".join(sys.argv),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "depthlab": __version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "platform": platform.platform(),
+        "cpu": cpu_name(),
+        "cores": cpu_cores(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+        if hasattr(os, "sysconf")
+        else None,
+        "gpu": gpu or "none",
+        "workers": workers,
+    }
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def print_plan(
+    plan: Plan, remaining: list[Job], data: StudyData, cores: int, workers: int
+) -> None:
+    from depthlab.study.estimate import estimate_seconds
+
+    lines = plan.describe().splitlines()
+    if len(remaining) < len(plan.jobs):
+        lines.append(f"resuming: {len(plan.jobs) - len(remaining)} jobs already done")
+    seconds = estimate_seconds(plan, remaining, data, cores, workers)
+    lines.append(f"workers   {workers} on {cores} cores; estimated {format_duration(seconds)}")
+    sys.stderr.write("study plan\n" + "\n".join(f"  {line}" for line in lines) + "\n")
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"~{max(1, round(seconds))} s"
+    return f"~{seconds / 60:.0f} min"
+
+
+class JobBar:
+    """A progress bar over jobs with an ETA (silent when bars are off)."""
+
+    def __init__(self, total: int, done: int) -> None:
+        from depthlab.progress import enabled
+
+        self.total, self.start_done = total, done
+        self.progress: Any = None
+        self.task: Any = None
+        self.failed = 0
+        if enabled():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(
+                TextColumn("study"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[last]}"),
+            )
+
+    def __enter__(self) -> JobBar:
+        if self.progress is not None:
+            self.progress.start()
+            self.task = self.progress.add_task("jobs", total=self.total, completed=self.start_done, last="")
+        return self
+
+    def done(self, job: Job, result: dict[str, Any]) -> None:
+        if result.get("status") != "done":
+            self.failed += 1
+            log.warning("%s %s: %s (recorded; the study goes on)", job.key, result.get("status"), result.get("error"))
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, last=job.key)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.progress is not None:
+            self.progress.stop()

@@ -1,0 +1,75 @@
+"""The study's summary: measurements, claim check and recommendation (``summary.json``), and the
+table printed in the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from depthlab.study.analyse import analyse
+from depthlab.study.claims import check_claims, fmt
+from depthlab.study.recommend import recommend
+from depthlab.study.store import Store
+
+VERSION = 1
+
+
+def summarise(store: Store) -> dict[str, Any]:
+    plan, data = store.get_meta("plan"), store.get_meta("data")
+    settings = store.get_meta("settings")
+    summary: dict[str, Any] = {
+        "version": VERSION,
+        "data": data,
+        "plan": plan,
+        "config": settings["config"],
+        "environment": store.get_meta("environment"),
+    }
+    summary.update(analyse(store.results(), plan, data["metric"]))
+    summary["engineered"] = None
+    done = {key for key in store.done_keys()}
+    summary["progress"] = {
+        "planned": len(plan["jobs"]),
+        "done": len([k for k in plan["jobs"] if k in done]),
+    }
+    summary["claims"] = check_claims(summary, plan["alpha"])
+    summary["recommendation"] = recommend(summary, plan["recommend_by"], plan["alpha"])
+    return summary
+
+
+def print_summary(summary: dict[str, Any], folder: Path) -> None:
+    """Models, claims and the recommendation, as tables on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=False, width=max(100, Console().width))
+    metric = summary["metric"]
+    table = Table(title=f"depth study: {summary['data']['name']} ({metric} on the test set)")
+    for column in ("model", "hidden layers", "parameters", f"{metric} (95% CI)", "train s", "latency ms", "train-test gap"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    gaps = summary["overfitting"]["gaps"]
+    for model, facts in summary["models"].items():
+        final = summary["scores"][model][-1]
+        ci = (
+            f" [{fmt(final['lo'], metric)}, {fmt(final['hi'], metric)}]" if final["lo"] is not None else ""
+        )
+        gap = gaps.get(model, {}).get("gap", {}).get("mean")
+        table.add_row(
+            facts["label"] + (" *" if model == summary["recommendation"].get("model") else ""),
+            "-" if facts["depth"] is None else str(facts["depth"]),
+            "-" if facts["parameters"] is None else f"{facts['parameters']:,}",
+            fmt(final["mean"], metric) + ci,
+            "-" if facts["train_seconds"] is None else f"{facts['train_seconds']:.2f}",
+            "-" if facts["latency_ms_batch1"] is None else f"{facts['latency_ms_batch1']:.3f}",
+            fmt(gap, metric),
+        )
+    console.print(table)
+    claims = Table(title="claim check")
+    claims.add_column("claim")
+    claims.add_column("verdict")
+    for claim in summary["claims"]:
+        claims.add_row(claim["claim"], claim["verdict"])
+    console.print(claims)
+    console.print(summary["recommendation"]["text"], soft_wrap=True)
+    for failure in summary["failures"]:
+        console.print(f"[yellow]{failure['key']}: {failure['status']}: {failure['error']}[/yellow]")
+    console.print(f"report: {folder / 'report.html'}  summary: {folder / 'summary.json'}")

@@ -1,0 +1,44 @@
+"""A study worker process: ``python -m depthlab.study.worker THREADS``.
+
+It reads one job per line on stdin (JSON: the job, the data source and the study config) and
+answers one result per line on stdout, loading the dataset once. Anything else the job prints
+goes to stderr, so the protocol stays clean. It exits when stdin closes, which is also what
+happens when the study process dies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+
+def main(argv: list[str]) -> None:
+    os.environ["DEPTHLAB_QUIET"] = "1"  # no per-epoch bars inside workers
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # stray prints (from any library) go to stderr
+    sys.stdout = sys.stderr
+    import torch
+
+    from depthlab.config import StudyConfig
+    from depthlab.study.jobs import StudyData, run_job
+    from depthlab.study.plan import Job
+
+    torch.set_num_threads(int(argv[0]) if argv else 1)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger("depthlab")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    for line in sys.stdin:
+        request = json.loads(line)
+        data = StudyData(request["source"], StudyConfig(**request["config"]))
+        result = run_job(Job.from_dict(request["job"]), data)
+        protocol.write(json.dumps(result) + "\n")
+        protocol.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

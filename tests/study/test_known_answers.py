@@ -1,0 +1,71 @@
+"""Known answers of the depth study, with --quick budgets (the MNIST-1D paper, Greydanus & Kobak):
+convolutions win on MNIST-1D, their advantage vanishes once the positions are shuffled, and on
+iris depth buys nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from depthlab.study.stats import paired
+
+
+def run_study(data: str, folder: Path, **config: Any) -> dict[str, Any]:
+    from depthlab.study.run import study
+
+    return study(data, {"quick": True, **config}, out=folder, workers=2).summary
+
+
+def final(summary: dict[str, Any], model: str) -> list[float]:
+    return list(summary["scores"][model][-1]["values"])
+
+
+@pytest.fixture(scope="module")
+def mnist1d(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return run_study("mnist1d", tmp_path_factory.mktemp("mnist1d"))
+
+
+def test_mnist1d_cnn_beats_the_mlps(mnist1d: dict[str, Any]) -> None:
+    for mlp in ("mlp:shallow", "mlp:deep"):
+        test = paired(final(mnist1d, "cnn:deep"), final(mnist1d, mlp))
+        assert test["significant"] and test["diff"] > 0.15, (mlp, test)
+    assert mnist1d["recommendation"]["model"] in ("cnn:deep", "rnn:shallow")
+    assert not mnist1d["failures"]
+    assert mnist1d["progress"]["done"] == mnist1d["progress"]["planned"]
+
+
+def test_mnist1d_measurements_and_claims(mnist1d: dict[str, Any]) -> None:
+    verdicts = {c["claim"]: c["verdict"] for c in mnist1d["claims"]}
+    assert len(verdicts) == 11
+    assert set(verdicts.values()) <= {"supported", "contradicted", "inconclusive"}
+    # The CNN's later layers separate the digits far better than its input does.
+    probes = mnist1d["probes"]["cnn:deep"]
+    assert len(probes) == 5 and probes[-1]["mean"] > probes[0]["mean"] + 0.3
+    assert verdicts["Linear models only capture linear relations"] == "supported"
+    assert verdicts["Deep learning needs much more compute"] == "supported"
+    assert "not measured: no GPU" in mnist1d["claims"][4]["evidence"] or mnist1d["environment"]["gpu"] != "none"
+    facts = mnist1d["models"]["cnn:deep"]
+    assert facts["depth"] == 4 and facts["parameters"] > 10_000 and facts["flops_per_example"] > 0
+    assert set(mnist1d["robustness"]) >= {"logistic", "cnn:deep"}
+    assert "cnn:deep" in mnist1d["pareto"]["train_time"]
+
+
+def test_shuffled_mnist1d_takes_the_cnn_advantage_away(tmp_path: Path) -> None:
+    summary = run_study(
+        "mnist1d-shuffled", tmp_path, models=["mlp:shallow", "mlp:deep", "cnn:deep"], probes=False
+    )
+    best_mlp = max(("mlp:shallow", "mlp:deep"), key=lambda m: summary["scores"][m][-1]["mean"])
+    test = paired(final(summary, "cnn:deep"), final(summary, best_mlp))
+    assert not (test["significant"] and test["diff"] > 0), test
+
+
+def test_iris_depth_brings_no_gain(tmp_path: Path) -> None:
+    summary = run_study("iris", tmp_path)
+    simple = ("logistic", "linear", "mlp:shallow")
+    best_simple = max(simple, key=lambda m: summary["scores"][m][-1]["mean"])
+    test = paired(final(summary, "mlp:deep"), final(summary, best_simple))
+    assert not (test["significant"] and test["diff"] > 0), test
+    assert summary["recommendation"]["model"] in simple
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "summary.json").is_file()
