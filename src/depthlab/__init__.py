@@ -32,6 +32,9 @@ _EXPORTS = {
     "TrainConfig": "depthlab.config",
     "DataConfig": "depthlab.config",
     "SplitConfig": "depthlab.config",
+    "StudyConfig": "depthlab.config",
+    "study": "depthlab.study.run",
+    "StudyResult": "depthlab.study.run",
     "DepthlabError": "depthlab.errors",
     "DataError": "depthlab.errors",
     "ConfigError": "depthlab.errors",
@@ -42,7 +45,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from depthlab.config import DataConfig, SplitConfig, TrainConfig
+    from depthlab.config import DataConfig, SplitConfig, StudyConfig, TrainConfig
     from depthlab.data.dataset import Dataset, DatasetInfo
     from depthlab.data.datasets import list_datasets
     from depthlab.data.load import load_dataset
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     from depthlab.estimators import DepthClassifier, DepthRegressor
     from depthlab.models.base import build_model, list_families
     from depthlab.models.spec import InputSpec
+    from depthlab.study.run import StudyResult, study
     from depthlab.training.run import Run, train
 
 

@@ -45,7 +45,10 @@ def test_mnist1d_measurements_and_claims(mnist1d: dict[str, Any]) -> None:
     assert len(probes) == 5 and probes[-1]["mean"] > probes[0]["mean"] + 0.3
     assert verdicts["Linear models only capture linear relations"] == "supported"
     assert verdicts["Deep learning needs much more compute"] == "supported"
-    assert "not measured: no GPU" in mnist1d["claims"][4]["evidence"] or mnist1d["environment"]["gpu"] != "none"
+    assert (
+        "not measured: no GPU" in mnist1d["claims"][4]["evidence"]
+        or mnist1d["environment"]["gpu"] != "none"
+    )
     facts = mnist1d["models"]["cnn:deep"]
     assert facts["depth"] == 4 and facts["parameters"] > 10_000 and facts["flops_per_example"] > 0
     assert set(mnist1d["robustness"]) >= {"logistic", "cnn:deep"}

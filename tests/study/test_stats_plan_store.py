@@ -41,7 +41,13 @@ def test_paired_test_needs_a_consistent_difference() -> None:
 def test_default_ladder_follows_the_modality() -> None:
     sequence = make_plan(StudyConfig(), load_dataset("mnist1d"), cores=2)
     assert sequence.models == (
-        "logistic", "boosting", "linear", "mlp:shallow", "mlp:deep", "cnn:deep", "rnn:deep"
+        "logistic",
+        "boosting",
+        "linear",
+        "mlp:shallow",
+        "mlp:deep",
+        "cnn:deep",
+        "rnn:deep",
     )
     table = make_plan(StudyConfig(), load_dataset("diabetes"), cores=2)
     assert table.models == ("ridge", "boosting", "linear", "mlp:shallow", "mlp:deep")
@@ -63,18 +69,22 @@ def test_quick_plan_is_smaller() -> None:
 
 def test_models_are_checked_against_the_data() -> None:
     iris = load_dataset("iris")
-    with pytest.raises(ConfigError, match="does not fit tabular data; models that fit: linear, mlp"):
+    with pytest.raises(
+        ConfigError, match="does not fit tabular data; models that fit: linear, mlp"
+    ):
         make_plan(StudyConfig(models=("logistic", "cnn:deep")), iris, cores=2)
-    with pytest.raises(ConfigError, match="unknown model 'mpl'.*Did you mean 'mlp'"):
+    with pytest.raises(ConfigError, match=r"unknown model 'mpl'.*Did you mean 'mlp'"):
         make_plan(StudyConfig(models=("logistic", "mpl:deep")), iris, cores=2)
-    with pytest.raises(ConfigError, match="unknown preset 'medium'.*Presets: shallow, deep"):
+    with pytest.raises(ConfigError, match=r"unknown preset 'medium'.*Presets: shallow, deep"):
         make_plan(StudyConfig(models=("logistic", "mlp:medium")), iris, cores=2)
 
 
 def test_invalid_study_config_names_the_key_and_the_choices(tmp_path: Path) -> None:
     path = tmp_path / "study.yaml"
     path.write_text("fractionz: [0.5, 1.0]\n")
-    with pytest.raises(ConfigError, match="unknown option 'fractionz'.*'fractions'.*Valid options"):
+    with pytest.raises(
+        ConfigError, match=r"unknown option 'fractionz'.*'fractions'.*Valid options"
+    ):
         load_yaml(StudyConfig, path)
     path.write_text("seeds: 1\n")
     with pytest.raises(ConfigError, match="'seeds'"):
@@ -83,7 +93,7 @@ def test_invalid_study_config_names_the_key_and_the_choices(tmp_path: Path) -> N
     with pytest.raises(ConfigError, match=r"fractions must lie in \(0, 1\]"):
         load_yaml(StudyConfig, path)
     path.write_text("recommend_by: accuracy\n")
-    with pytest.raises(ConfigError, match="'recommend_by'.*train_time.*latency"):
+    with pytest.raises(ConfigError, match=r"'recommend_by'.*train_time.*latency"):
         load_yaml(StudyConfig, path)
 
 

@@ -61,8 +61,9 @@ def test_sigkill_then_resume_runs_exactly_the_plan(tmp_path: Path) -> None:
     command += ["--seeds", "4"]
     command += ["--epochs", "40", "--out", str(out)]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    first = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+    first = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 120
     while count_results(out / "study.sqlite") < 4 and time.monotonic() < deadline:
         time.sleep(0.05)

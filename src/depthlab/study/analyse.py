@@ -80,7 +80,7 @@ def learning_curve(
     bounded = metric in BOUNDED
     for f in fractions:
         values = res.by_seed(model, f, "test", metric)
-        ci = mean_ci(values)  # type: ignore[arg-type]
+        ci = mean_ci(values)
         if bounded and ci["lo"] is not None:
             ci["lo"], ci["hi"] = max(0.0, ci["lo"]), min(1.0, ci["hi"])
         sizes = [v for v in res.by_seed(model, f, "n_train") if v is not None]
@@ -90,7 +90,7 @@ def learning_curve(
                 "n_train": int(sizes[0]) if sizes else None,
                 **ci,
                 "values": values,
-                "train_mean": mean_ci(res.by_seed(model, f, "train", metric))["mean"],  # type: ignore[arg-type]
+                "train_mean": mean_ci(res.by_seed(model, f, "train", metric))["mean"],
             }
         )
     return curve
@@ -113,7 +113,7 @@ def model_facts(res: Results, model: str, top: float) -> dict[str, Any]:
         else:
             facts[key] = int(values[0])
     for key in COST_KEYS:
-        facts[key] = mean_ci(res.by_seed(model, top, "cost", key))["mean"]  # type: ignore[arg-type]
+        facts[key] = mean_ci(res.by_seed(model, top, "cost", key))["mean"]
     facts["train_seconds_values"] = res.by_seed(model, top, "cost", "train_seconds")
     return facts
 
@@ -131,7 +131,7 @@ def crossovers(
             tests = [
                 {
                     "fraction": f,
-                    **paired(res.by_seed(d, f, "test", metric), res.by_seed(s, f, "test", metric)),  # type: ignore[arg-type]
+                    **paired(res.by_seed(d, f, "test", metric), res.by_seed(s, f, "test", metric)),
                 }
                 for f in fractions
             ]
@@ -161,7 +161,7 @@ def pareto_front(
     """Models no other model beats on both the mean score and the cost (lower is better)."""
     points = {}
     for m in models:
-        score = mean_ci(res.by_seed(m, top, "test", metric))["mean"]  # type: ignore[arg-type]
+        score = mean_ci(res.by_seed(m, top, "test", metric))["mean"]
         costs = [v for v in res.by_seed(m, top, "cost", cost_key) if v is not None]
         if score is not None and costs:
             points[m] = (score, sum(costs) / len(costs))
@@ -185,9 +185,9 @@ def overfitting(res: Results, models: list[str], top: float, metric: str) -> dic
             continue
         gap = [None if a is None or b is None else a - b for a, b in zip(train, test, strict=True)]
         gaps[m] = {
-            "train": mean_ci(train)["mean"],  # type: ignore[arg-type]
-            "test": mean_ci(test)["mean"],  # type: ignore[arg-type]
-            "gap": mean_ci(gap),  # type: ignore[arg-type]
+            "train": mean_ci(train)["mean"],
+            "test": mean_ci(test)["mean"],
+            "gap": mean_ci(gap),
             "gap_values": gap,
         }
     out: dict[str, Any] = {"gaps": gaps}
@@ -195,8 +195,8 @@ def overfitting(res: Results, models: list[str], top: float, metric: str) -> dic
         out["regularisation"] = {
             "gap": paired(gaps["mlp:deep+noreg"]["gap_values"], gaps["mlp:deep"]["gap_values"]),
             "test": paired(
-                res.by_seed("mlp:deep+noreg", top, "test", metric),  # type: ignore[arg-type]
-                res.by_seed("mlp:deep", top, "test", metric),  # type: ignore[arg-type]
+                res.by_seed("mlp:deep+noreg", top, "test", metric),
+                res.by_seed("mlp:deep", top, "test", metric),
             ),
         }
     return out
@@ -213,7 +213,12 @@ def probes(res: Results, models: list[str], top: float) -> dict[str, list[dict[s
         for i in range(len(runs[0])):
             values = [p[i]["score"] if p and i < len(p) else None for p in per_seed]
             layers.append(
-                {"layer": i, "features": runs[0][i]["features"], **mean_ci(values), "values": values}  # type: ignore[arg-type]
+                {
+                    "layer": i,
+                    "features": runs[0][i]["features"],
+                    **mean_ci(values),
+                    "values": values,
+                }
             )
         out[m] = layers
     return out
@@ -253,9 +258,9 @@ def robustness(res: Results, models: list[str], top: float, metric: str) -> dict
         if all(v is None for v in noise):
             continue
         out[m] = {
-            "clean": mean_ci(clean)["mean"],  # type: ignore[arg-type]
-            "noise": mean_ci(noise)["mean"],  # type: ignore[arg-type]
-            "missing": mean_ci(missing)["mean"],  # type: ignore[arg-type]
+            "clean": mean_ci(clean)["mean"],
+            "noise": mean_ci(noise)["mean"],
+            "missing": mean_ci(missing)["mean"],
             "noise_drop": _drops(clean, noise),
             "missing_drop": _drops(clean, missing),
         }
@@ -264,6 +269,4 @@ def robustness(res: Results, models: list[str], top: float, metric: str) -> dict
 
 def _drops(clean: list[float | None], other: list[float | None]) -> list[float | None]:
     """What the metric loses per seed (clean minus perturbed)."""
-    return [
-        None if c is None or o is None else c - o for c, o in zip(clean, other, strict=True)
-    ]
+    return [None if c is None or o is None else c - o for c, o in zip(clean, other, strict=True)]

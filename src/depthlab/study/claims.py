@@ -21,7 +21,11 @@ SUPPORTED, CONTRADICTED, INCONCLUSIVE = "supported", "contradicted", "inconclusi
 def fmt(value: float | None, metric: str) -> str:
     if value is None:
         return "n/a"
-    return f"{value:.1%}" if metric in ("accuracy", "balanced_accuracy", "macro_f1") else f"{value:.3f}"
+    return (
+        f"{value:.1%}"
+        if metric in ("accuracy", "balanced_accuracy", "macro_f1")
+        else f"{value:.3f}"
+    )
 
 
 def diff_text(test: dict[str, Any], metric: str) -> str:
@@ -49,7 +53,9 @@ class Judge:
         models = list(summary["scores"])
         final = {m: summary["scores"][m][-1]["mean"] for m in models}
         self.final = {m: v for m, v in final.items() if v is not None}
-        self.deep = self._best([m for m in models if is_network(m) and split_id(m)[1] == "deep" and m != "linear"])
+        self.deep = self._best(
+            [m for m in models if is_network(m) and split_id(m)[1] == "deep" and m != "linear"]
+        )
         self.shallow = "mlp:shallow" if "mlp:shallow" in self.final else None
         self.classical = self._best([m for m in models if not is_network(m)])
         self.linear = self._best([m for m in models if m in ("linear", "logistic", "ridge")])
@@ -62,11 +68,17 @@ class Judge:
         return list(self.s["scores"][model][index]["values"])
 
     def compare(self, a: str, b: str, index: int = -1) -> dict[str, Any]:
-        return paired(self.values(a, index), self.values(b, index), self.alpha)  # type: ignore[arg-type]
+        return paired(self.values(a, index), self.values(b, index), self.alpha)
 
 
 def verdict(claim: str, measure: str, result: str, evidence: str, test: str) -> Verdict:
-    return {"claim": claim, "measure": measure, "verdict": result, "evidence": evidence, "test": test}
+    return {
+        "claim": claim,
+        "measure": measure,
+        "verdict": result,
+        "evidence": evidence,
+        "test": test,
+    }
 
 
 def layers(j: Judge) -> Verdict:
@@ -79,8 +91,10 @@ def layers(j: Judge) -> Verdict:
     )
     deep = [m for m in nets if split_id(m)[1] == "deep" and m != "linear"]
     shallow_depth = facts.get("mlp:shallow", {}).get("depth")
-    holds = bool(deep) and shallow_depth is not None and all(
-        facts[m]["depth"] > shallow_depth for m in deep if facts[m]["depth"] is not None
+    holds = (
+        bool(deep)
+        and shallow_depth is not None
+        and all(facts[m]["depth"] > shallow_depth for m in deep if facts[m]["depth"] is not None)
     )
     return verdict(
         "Deep models have many hidden layers; shallow ones one or a few",
@@ -105,9 +119,19 @@ def hierarchy(j: Judge) -> Verdict:
         rising += test["significant"] and test["diff"] > 0
         falling += test["significant"] and test["diff"] < 0
         trail = " -> ".join(fmt(layer["mean"], j.metric) for layer in probes[m])
-        parts.append(f"{label(m)}: input -> layers {trail}; last vs first hidden {diff_text(test, j.metric)}")
-    result = SUPPORTED if rising > len(deep) / 2 else CONTRADICTED if falling > len(deep) / 2 else INCONCLUSIVE
-    return verdict(claim, measure, result, "; ".join(parts), "paired t-test, last vs first hidden layer")
+        parts.append(
+            f"{label(m)}: input -> layers {trail}; last vs first hidden {diff_text(test, j.metric)}"
+        )
+    result = (
+        SUPPORTED
+        if rising > len(deep) / 2
+        else CONTRADICTED
+        if falling > len(deep) / 2
+        else INCONCLUSIVE
+    )
+    return verdict(
+        claim, measure, result, "; ".join(parts), "paired t-test, last vs first hidden layer"
+    )
 
 
 def data_hunger(j: Judge) -> Verdict:
@@ -115,7 +139,9 @@ def data_hunger(j: Judge) -> Verdict:
     measure = "learning curves; the size from which the deep model stays significantly better"
     rivals = [m for m in (j.shallow, j.classical) if m]
     if not j.deep or not rivals:
-        return verdict(claim, measure, INCONCLUSIVE, "not measured (needs a deep and a shallow model)", "")
+        return verdict(
+            claim, measure, INCONCLUSIVE, "not measured (needs a deep and a shallow model)", ""
+        )
     found = [c for c in j.s["crossover"] if c["deep"] == j.deep and c["versus"] in rivals]
     fractions = [row["fraction"] for row in j.s["scores"][j.deep]]
     parts, supports, contradicts = [], 0, 0
@@ -152,14 +178,26 @@ def compute(j: Judge) -> Verdict:
     claim = "Deep learning needs much more compute"
     measure = "FLOPs per example, parameters, training time, latency, peak memory"
     if not j.deep or not j.shallow:
-        return verdict(claim, measure, INCONCLUSIVE, "not measured (needs a deep and the shallow MLP)", "")
+        return verdict(
+            claim, measure, INCONCLUSIVE, "not measured (needs a deep and the shallow MLP)", ""
+        )
     d, s = j.s["models"][j.deep], j.s["models"][j.shallow]
-    ratio = lambda k: (d[k] / s[k]) if d.get(k) and s.get(k) else None  # noqa: E731
+
+    def ratio(k: str) -> float | None:
+        return float(d[k] / s[k]) if d.get(k) and s.get(k) else None
+
     parts = [
         f"{k.replace('_', ' ')}: {ratio(k):.2g}x"
-        for k in ("flops_per_example", "parameters", "train_seconds", "latency_ms_batch1", "peak_memory_mb")
+        for k in (
+            "flops_per_example",
+            "parameters",
+            "train_seconds",
+            "latency_ms_batch1",
+            "peak_memory_mb",
+        )
         if ratio(k) is not None
     ]
+
     def times(m: str) -> list[float | None]:
         return list(j.s["models"][m].get("train_seconds_values", []))
 
@@ -171,8 +209,9 @@ def compute(j: Judge) -> Verdict:
         claim,
         measure,
         result,
-        f"{label(j.deep)} against {label(j.shallow)}: " + ", ".join(parts)
-        + f"; training time difference {test['diff'] if test['diff'] is None else round(test['diff'], 2)} s",
+        f"{label(j.deep)} against {label(j.shallow)}: "
+        + ", ".join(parts)
+        + f"; training time, deep minus shallow: {seconds_text(test)}",
         "paired t-test on training time over seeds",
     )
 
@@ -192,7 +231,8 @@ def accelerators(j: Judge) -> Verdict:
             claim,
             measure,
             INCONCLUSIVE,
-            "GPU speed-up not measured: no GPU. CPU thread scaling: " + ("; ".join(parts) or "not measured"),
+            "GPU speed-up not measured: no GPU. CPU thread scaling: "
+            + ("; ".join(parts) or "not measured"),
             "",
         )
     deep = [e for m, e in scaling.items() if split_id(m)[1] == "deep" and "gpu_speedup" in e]
@@ -201,7 +241,9 @@ def accelerators(j: Judge) -> Verdict:
     if not deep or not shallow:
         return verdict(claim, measure, INCONCLUSIVE, text, "")
     test = paired(deep[0]["gpu_speedup"]["values"], shallow[0]["gpu_speedup"]["values"], j.alpha)
-    result = INCONCLUSIVE if not test["significant"] else SUPPORTED if test["diff"] > 0 else CONTRADICTED
+    result = (
+        INCONCLUSIVE if not test["significant"] else SUPPORTED if test["diff"] > 0 else CONTRADICTED
+    )
     return verdict(claim, measure, result, text, "paired t-test on GPU speed-up over seeds")
 
 
@@ -213,24 +255,42 @@ def overfit(j: Judge) -> Verdict:
         return verdict(claim, measure, INCONCLUSIVE, "not measured", "")
     test = paired(gaps[j.deep]["gap_values"], gaps[j.shallow]["gap_values"], j.alpha)
     parts = [
-        f"gap {label(m)} {fmt(g['gap']['mean'], j.metric)}" for m, g in gaps.items() if g["gap"]["mean"] is not None
+        f"gap {label(m)} {fmt(g['gap']['mean'], j.metric)}"
+        for m, g in gaps.items()
+        if g["gap"]["mean"] is not None
     ]
     reg = j.s["overfitting"].get("regularisation")
     if reg:
-        parts.append(f"deep MLP without regularisation vs with: gap {diff_text(reg['gap'], j.metric)}")
-    result = INCONCLUSIVE if not test["significant"] else SUPPORTED if test["diff"] > 0 else CONTRADICTED
+        parts.append(
+            f"deep MLP without regularisation vs with: gap {diff_text(reg['gap'], j.metric)}"
+        )
+    result = (
+        INCONCLUSIVE if not test["significant"] else SUPPORTED if test["diff"] > 0 else CONTRADICTED
+    )
     return verdict(
         claim,
         measure,
         result,
-        f"{label(j.deep)} gap minus {label(j.shallow)} gap: {diff_text(test, j.metric)}; " + "; ".join(parts),
+        f"{label(j.deep)} gap minus {label(j.shallow)} gap: {diff_text(test, j.metric)}; "
+        + "; ".join(parts),
         "paired t-test on the train-test gap",
     )
 
 
+def seconds_text(test: dict[str, Any]) -> str:
+    if test.get("diff") is None:
+        return "no paired runs"
+    ci = f" [{test['lo']:+.2f}, {test['hi']:+.2f}]" if test.get("lo") is not None else ""
+    return f"{test['diff']:+.2f} s{ci} (paired t-test over {test['n']} seeds)"
+
+
 def not_yet(claim: str, measure: str) -> Callable[[Judge], Verdict]:
     return lambda j: verdict(
-        claim, measure, INCONCLUSIVE, "not measured: needs depthlab's explain / transfer capability", ""
+        claim,
+        measure,
+        INCONCLUSIVE,
+        "not measured: needs depthlab's explain / transfer capability",
+        "",
     )
 
 
@@ -246,13 +306,23 @@ def robust(j: Judge) -> Verdict:
     for kind in ("noise", "missing"):
         test = paired(rob[best_net][f"{kind}_drop"], rob[j.classical][f"{kind}_drop"], j.alpha)
         signs.append(0 if not test["significant"] else (1 if test["diff"] < 0 else -1))
+        net_loss = rob[best_net]["clean"] - rob[best_net][kind]
+        classical_loss = rob[j.classical]["clean"] - rob[j.classical][kind]
         parts.append(
-            f"{kind}: {label(best_net)} loses {fmt(rob[best_net]['clean'] - rob[best_net][kind], j.metric)}, "
-            f"{label(j.classical)} {fmt(rob[j.classical]['clean'] - rob[j.classical][kind], j.metric)} "
+            f"{kind}: {label(best_net)} loses {fmt(net_loss, j.metric)}, "
+            f"{label(j.classical)} {fmt(classical_loss, j.metric)} "
             f"(difference of losses {diff_text(test, j.metric)})"
         )
-    result = SUPPORTED if sum(signs) > 0 and -1 not in signs else CONTRADICTED if sum(signs) < 0 and 1 not in signs else INCONCLUSIVE
-    return verdict(claim, measure, result, "; ".join(parts), "paired t-test on the loss under perturbation")
+    result = (
+        SUPPORTED
+        if sum(signs) > 0 and -1 not in signs
+        else CONTRADICTED
+        if sum(signs) < 0 and 1 not in signs
+        else INCONCLUSIVE
+    )
+    return verdict(
+        claim, measure, result, "; ".join(parts), "paired t-test on the loss under perturbation"
+    )
 
 
 def features(j: Judge) -> Verdict:
@@ -261,9 +331,15 @@ def features(j: Judge) -> Verdict:
     measure = "classical model on engineered features vs deep model on raw input"
     if not engineered:
         return verdict(
-            claim, measure, INCONCLUSIVE, f"not measured: no engineered features for {j.s['data']['modality']} data", ""
+            claim,
+            measure,
+            INCONCLUSIVE,
+            f"not measured: no engineered features for {j.s['data']['modality']} data",
+            "",
         )
-    return verdict(claim, measure, engineered["verdict"], engineered["evidence"], engineered["test"])
+    return verdict(
+        claim, measure, engineered["verdict"], engineered["evidence"], engineered["test"]
+    )
 
 
 def linearity(j: Judge) -> Verdict:
@@ -278,10 +354,22 @@ def linearity(j: Judge) -> Verdict:
         f"{fmt(j.final[j.linear], j.metric)}: {diff_text(test, j.metric)}"
     )
     if test["significant"] and test["diff"] > 0:
-        return verdict(claim, measure, SUPPORTED, text + "; the data has structure a linear model misses", "paired t-test")
+        return verdict(
+            claim,
+            measure,
+            SUPPORTED,
+            text + "; the data has structure a linear model misses",
+            "paired t-test",
+        )
     if test["significant"]:
         return verdict(claim, measure, CONTRADICTED, text, "paired t-test")
-    return verdict(claim, measure, INCONCLUSIVE, text + "; the relation may be close to linear here", "paired t-test")
+    return verdict(
+        claim,
+        measure,
+        INCONCLUSIVE,
+        text + "; the relation may be close to linear here",
+        "paired t-test",
+    )
 
 
 CHECKS: tuple[Callable[[Judge], Verdict], ...] = (

@@ -55,7 +55,11 @@ class Worker:
     def send(self, job: Job, data: StudyData) -> None:
         assert self.process.stdin is not None
         self.job = job
-        request = {"job": job.to_dict(), "source": data.source, "config": data.config.model_dump(mode="json", exclude_unset=True)}
+        request = {
+            "job": job.to_dict(),
+            "source": data.source,
+            "config": data.config.model_dump(mode="json", exclude_unset=True),
+        }
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
 

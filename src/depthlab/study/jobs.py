@@ -79,7 +79,9 @@ def train_config(job: Job, config: StudyConfig, n_train: int | None = None) -> T
         if n_train:
             batch = values.get("batch_size", TrainConfig.model_fields["batch_size"].default)
             epochs = max(epochs, math.ceil(MIN_STEPS / math.ceil(n_train / batch)))
-    values.update(epochs=epochs, seed=job.seed, device=job.device if job.kind == "threads" else "cpu")
+    values.update(
+        epochs=epochs, seed=job.seed, device=job.device if job.kind == "threads" else "cpu"
+    )
     if job.variant == "noreg":
         values["weight_decay"] = 0.0
     return parse_config(TrainConfig, values)
@@ -113,6 +115,7 @@ def prepared(job: Job, data: StudyData) -> tuple[Dataset, Any, np.ndarray, Any]:
 def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     import torch
 
+    from depthlab.models.base import DepthModel
     from depthlab.study.measure import measure_extras, score
 
     ds, split, train, prep = prepared(job, data)
@@ -138,7 +141,7 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
             result["cost"].update(latency(model, example))
         else:
             result["cost"].update(sklearn_latency(model, x[train[0]]))
-    result["depth"] = model.depth() if isinstance(model, torch.nn.Module) else 0
+    result["depth"] = model.depth() if isinstance(model, DepthModel) else 0
     return result
 
 
@@ -216,7 +219,7 @@ def run_threads(job: Job, data: StudyData) -> dict[str, Any]:
     from depthlab.models.base import build_model
     from depthlab.training.loop import Tensors, fit
 
-    ds, split, train, prep = prepared(job, data)
+    ds, _, train, prep = prepared(job, data)
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     family, preset = split_id(job.model)

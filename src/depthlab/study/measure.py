@@ -37,7 +37,7 @@ def outputs(model: Any, x: np.ndarray) -> np.ndarray:
             for i in range(0, len(x), BATCH)
         ]
     out = torch.cat(chunks)
-    if model.spec.task == "classification":
+    if model.spec.task == "classification":  # type: ignore[union-attr]
         out = torch.softmax(out, dim=1)
     return np.asarray(out.numpy())
 
@@ -92,7 +92,11 @@ def probe_layers(
     train_layers = [x[fit_on].reshape(len(fit_on), -1), *activations(model, x[fit_on])]
     test_layers = [x[test].reshape(len(test), -1), *activations(model, x[test])]
     return [
-        {"layer": i, "features": int(a.shape[1]), "score": linear_probe(a, y[fit_on], b, y[test], task)}
+        {
+            "layer": i,
+            "features": int(a.shape[1]),
+            "score": linear_probe(a, y[fit_on], b, y[test], task),
+        }
         for i, (a, b) in enumerate(zip(train_layers, test_layers, strict=True))
     ]
 

@@ -8,7 +8,10 @@ from depthlab.study.claims import diff_text, fmt
 from depthlab.study.plan import label
 from depthlab.study.stats import paired
 
-COSTS = {"train_time": ("train_seconds", "training time", "s"), "latency": ("latency_ms_batch1", "latency", "ms")}
+COSTS = {
+    "train_time": ("train_seconds", "training time", "s"),
+    "latency": ("latency_ms_batch1", "latency", "ms"),
+}
 
 
 def recommend(summary: dict[str, Any], by: str, alpha: float) -> dict[str, Any]:
@@ -29,9 +32,15 @@ def recommend(summary: dict[str, Any], by: str, alpha: float) -> dict[str, Any]:
     ]
     choice = min(tied, key=lambda m: facts[m][key]) if tied else best
     score = scores[choice][-1]
-    ci = f" [{fmt(score['lo'], metric)}, {fmt(score['hi'], metric)}]" if score["lo"] is not None else ""
+    ci = (
+        f" [{fmt(score['lo'], metric)}, {fmt(score['hi'], metric)}]"
+        if score["lo"] is not None
+        else ""
+    )
     text = f"Recommended: {label(choice)}, test {metric} {fmt(score['mean'], metric)}{ci} (95% CI)."
-    cheaper = [m for m in scores if facts[m].get(key) is not None and facts[m][key] < facts[choice][key]]
+    cheaper = [
+        m for m in scores if facts[m].get(key) is not None and facts[m][key] < facts[choice][key]
+    ]
     if choice == best and not cheaper:
         text += f" It is both the best and the cheapest model here (by {what})."
     elif choice == best:
@@ -44,7 +53,8 @@ def recommend(summary: dict[str, Any], by: str, alpha: float) -> dict[str, Any]:
         ratio = b[key] / c[key] if c[key] else float("inf")
         text += (
             f" It costs {ratio:.1f}x less {what} than the best model, {label(best)} "
-            f"({c[key]:.3g} {unit} against {b[key]:.3g} {unit}), and it is not significantly worse: "
+            f"({c[key]:.3g} {unit} against {b[key]:.3g} {unit}), and it is not significantly "
+            f"worse: "
             f"the best minus it is {diff_text(tests[choice], metric)}."
         )
         trades = []

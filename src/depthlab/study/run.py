@@ -138,7 +138,7 @@ def data_facts(ds: Any, plan: Plan) -> dict[str, Any]:
         "name": ds.name,
         "modality": ds.modality,
         "task": ds.task,
-        "metric": METRIC[ds.task] if ds.task in METRIC else "r2",
+        "metric": METRIC.get(ds.task, "r2"),
         "examples": len(ds),
         "classes": list(ds.class_names),
         "split": split.strategy,
@@ -183,9 +183,7 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def print_plan(
-    plan: Plan, remaining: list[Job], data: StudyData, cores: int, workers: int
-) -> None:
+def print_plan(plan: Plan, remaining: list[Job], data: StudyData, cores: int, workers: int) -> None:
     from depthlab.study.estimate import estimate_seconds
 
     lines = plan.describe().splitlines()
@@ -235,13 +233,20 @@ class JobBar:
     def __enter__(self) -> JobBar:
         if self.progress is not None:
             self.progress.start()
-            self.task = self.progress.add_task("jobs", total=self.total, completed=self.start_done, last="")
+            self.task = self.progress.add_task(
+                "jobs", total=self.total, completed=self.start_done, last=""
+            )
         return self
 
     def done(self, job: Job, result: dict[str, Any]) -> None:
         if result.get("status") != "done":
             self.failed += 1
-            log.warning("%s %s: %s (recorded; the study goes on)", job.key, result.get("status"), result.get("error"))
+            log.warning(
+                "%s %s: %s (recorded; the study goes on)",
+                job.key,
+                result.get("status"),
+                result.get("error"),
+            )
         if self.progress is not None:
             self.progress.update(self.task, advance=1, last=job.key)
 

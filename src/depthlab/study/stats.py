@@ -22,7 +22,7 @@ import numpy as np
 CONFIDENCE = 0.95
 
 
-def mean_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> dict[str, Any]:
+def mean_ci(values: Sequence[float | None], confidence: float = CONFIDENCE) -> dict[str, Any]:
     """Mean with a two-sided t confidence interval (``lo``/``hi`` are None for one value)."""
     from scipy import stats
 
@@ -33,11 +33,11 @@ def mean_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> dict[str
     if len(x) < 2:
         return {"mean": mean, "lo": None, "hi": None, "n": 1}
     half = float(stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": int(len(x))}
+    return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": len(x)}
 
 
 def paired(
-    a: Sequence[float], b: Sequence[float], alpha: float = 1 - CONFIDENCE
+    a: Sequence[float | None], b: Sequence[float | None], alpha: float = 1 - CONFIDENCE
 ) -> dict[str, Any]:
     """Paired t-test of ``a - b`` (same seeds, same order): mean difference, its confidence
     interval at ``1 - alpha``, the p-value and whether the difference is significant.
@@ -53,14 +53,26 @@ def paired(
         if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)
     ]
     diff = np.array([x - y for x, y in pairs], dtype=float)
-    out: dict[str, Any] = {"n": int(len(diff)), "alpha": alpha}
+    out: dict[str, Any] = {"n": len(diff), "alpha": alpha}
     if len(diff) < 2:
-        return {**out, "diff": float(diff.mean()) if len(diff) else None, "lo": None,
-                "hi": None, "p": None, "significant": False}
+        return {
+            **out,
+            "diff": float(diff.mean()) if len(diff) else None,
+            "lo": None,
+            "hi": None,
+            "p": None,
+            "significant": False,
+        }
     ci = mean_ci(diff.tolist(), 1 - alpha)
-    if float(diff.std(ddof=1)) == 0.0:
+    if np.allclose(diff, diff[0], rtol=1e-9, atol=1e-12):  # no variance: t is undefined
         p = 0.0 if diff[0] != 0 else 1.0
     else:
         p = float(stats.ttest_rel([x for x, _ in pairs], [y for _, y in pairs]).pvalue)
-    return {**out, "diff": ci["mean"], "lo": ci["lo"], "hi": ci["hi"], "p": p,
-            "significant": p < alpha}
+    return {
+        **out,
+        "diff": ci["mean"],
+        "lo": ci["lo"],
+        "hi": ci["hi"],
+        "p": p,
+        "significant": p < alpha,
+    }

@@ -44,13 +44,23 @@ def print_summary(summary: dict[str, Any], folder: Path) -> None:
     console = Console(soft_wrap=False, width=max(100, Console().width))
     metric = summary["metric"]
     table = Table(title=f"depth study: {summary['data']['name']} ({metric} on the test set)")
-    for column in ("model", "hidden layers", "parameters", f"{metric} (95% CI)", "train s", "latency ms", "train-test gap"):
+    for column in (
+        "model",
+        "hidden layers",
+        "parameters",
+        f"{metric} (95% CI)",
+        "train s",
+        "latency ms",
+        "train-test gap",
+    ):
         table.add_column(column, justify="left" if column == "model" else "right")
     gaps = summary["overfitting"]["gaps"]
     for model, facts in summary["models"].items():
         final = summary["scores"][model][-1]
         ci = (
-            f" [{fmt(final['lo'], metric)}, {fmt(final['hi'], metric)}]" if final["lo"] is not None else ""
+            f" [{fmt(final['lo'], metric)}, {fmt(final['hi'], metric)}]"
+            if final["lo"] is not None
+            else ""
         )
         gap = gaps.get(model, {}).get("gap", {}).get("mean")
         table.add_row(
