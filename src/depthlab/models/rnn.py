@@ -105,5 +105,5 @@ class RNN(DepthModel):
                 outputs.append(steps.mean(dim=1))
             else:  # the state after the last step (forward) and after the first (backward)
                 outputs.append(steps[:, -1])
-            
+
         return outputs
