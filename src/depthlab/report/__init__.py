@@ -1,0 +1,1 @@
+"""The study's self-contained HTML report: figures (matplotlib, inline) and the page."""

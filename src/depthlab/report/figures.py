@@ -1,0 +1,244 @@
+"""The report's figures: one function per figure, each returning a PNG data URI (or None when
+the summary holds nothing to draw), so the page embeds every image and opens offline.
+
+matplotlib is imported inside the functions: ``import depthlab`` must stay light. Figures are
+built with the object-oriented API on an Agg canvas rather than through pyplot, so rendering a
+report never switches the backend of the caller's process (a notebook's inline backend stays)
+and leaves no figure registered in pyplot's global list.
+
+Example:
+    >>> uri = learning_curves(summary["scores"], {"mlp:deep": "deep MLP"}, "accuracy")
+    >>> uri is None or uri.startswith("data:image/png;base64,")
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from depthlab.report import canvas
+from depthlab.report.fmt import is_percent, number
+from depthlab.report.tables import as_dict
+
+
+def learning_curves(
+    scores: dict[str, list[dict[str, Any]]],
+    labels: dict[str, str],
+    metric: str,
+    palette: dict[str, str] | None = None,
+) -> str | None:
+    """Test score against training examples (log x), one line per model, 95% CI bands."""
+    fig, (ax,) = canvas.new_figure()
+    scale, drawn, sizes = canvas.scale_of(metric), 0, []
+    palette = {**canvas.colours(list(scores)), **(palette or {})}
+    for model, curve in scores.items():
+        points = [
+            p for p in curve if number(p.get("n_train")) and number(p.get("mean")) is not None
+        ]
+        if not points:
+            continue
+        xs = [float(p["n_train"]) for p in points]
+        sizes += xs
+        ys = [float(p["mean"]) * scale for p in points]
+        colour = palette[model]
+        ax.plot(xs, ys, marker="o", color=colour, label=labels.get(model, model))
+        bands = [(x, p["lo"], p["hi"]) for x, p in zip(xs, points, strict=True)]
+        bands = [b for b in bands if number(b[1]) is not None and number(b[2]) is not None]
+        if len(bands) > 1:
+            ax.fill_between(
+                [b[0] for b in bands],
+                canvas.clip([b[1] * scale for b in bands], metric),
+                canvas.clip([b[2] * scale for b in bands], metric),
+                color=colour,
+                alpha=0.15,
+                linewidth=0,
+            )
+        drawn += 1
+    if not drawn:
+        return None
+    canvas.log_x(ax, sizes, ticks_at_values=True)
+    if len(set(sizes)) == 1:  # one training size: centre it rather than pin it to an edge
+        ax.set_xlim(sizes[0] / 2, sizes[0] * 2)
+    ax.set_xlabel("training examples (log scale)")
+    ax.set_ylabel(canvas.axis_label(metric))
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return canvas.to_uri(fig)
+
+
+def pareto(
+    points: dict[str, dict[str, Any]],
+    fronts: dict[str, list[str]],
+    labels: dict[str, str],
+    metric: str,
+    palette: dict[str, str] | None = None,
+) -> str | None:
+    """Final test score against training time and against latency (log x); the models on each
+    Pareto front are ringed and joined.
+
+    *points* maps a model id to ``{"score", "train_seconds", "latency_ms_batch1"}``.
+    """
+    panels = (
+        ("train_time", "train_seconds", "training time (s, log scale)"),
+        ("latency", "latency_ms_batch1", "latency, batch of 1 (ms, log scale)"),
+    )
+    fig, axes = canvas.new_figure(width=9.0, height=3.6, ncols=2)
+    scale, drawn = canvas.scale_of(metric), 0
+    palette = {**canvas.colours(list(points)), **(palette or {})}
+    for ax, (front_key, cost_key, xlabel) in zip(axes, panels, strict=True):
+        usable = {
+            m: (float(p[cost_key]), float(p["score"]) * scale)
+            for m, p in points.items()
+            if (number(p.get(cost_key)) or 0) > 0 and number(p.get("score")) is not None
+        }
+        for model, (x, y) in usable.items():
+            ax.scatter([x], [y], color=palette[model], s=36, zorder=3)
+            ax.annotate(
+                labels.get(model, model),
+                (x, y),
+                fontsize=7,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+        front = sorted(usable[m] for m in fronts.get(front_key, []) if m in usable)
+        if front:
+            ax.plot(
+                [x for x, _ in front],
+                [y for _, y in front],
+                color="black",
+                lw=1,
+                zorder=2,
+                label="Pareto front",
+            )
+            ax.scatter(
+                [x for x, _ in front],
+                [y for _, y in front],
+                s=110,
+                facecolors="none",
+                edgecolors="black",
+                linewidths=1.2,
+                zorder=4,
+            )
+            ax.legend(fontsize=8, frameon=False, loc="lower right")
+        drawn += len(usable)
+        canvas.log_x(ax, [x for x, _ in usable.values()])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(canvas.axis_label(metric))
+    return canvas.to_uri(fig) if drawn else None
+
+
+def gaps(
+    gap_rows: dict[str, dict[str, Any]],
+    labels: dict[str, str],
+    metric: str,
+    palette: dict[str, str] | None = None,
+) -> str | None:
+    """Train-test gap per model (horizontal bars) with 95% CI error bars."""
+    rows = [
+        (m, g) for m, g in gap_rows.items() if number(as_dict(g.get("gap")).get("mean")) is not None
+    ]
+    if not rows:
+        return None
+    fig, (ax,) = canvas.new_figure(height=0.9 + 0.32 * len(rows))
+    scale, palette = canvas.scale_of(metric), {**canvas.colours(list(gap_rows)), **(palette or {})}
+    for i, (model, row) in enumerate(reversed(rows)):
+        gap = row["gap"]
+        mean = float(gap["mean"]) * scale
+        below, above = canvas.err(mean, gap.get("lo"), gap.get("hi"), scale)
+        ax.barh(
+            [i],
+            [mean],
+            color=palette[model],
+            hatch="//" if "+" in model else None,
+            xerr=[[below], [above]],
+            capsize=3,
+            edgecolor="white",
+        )
+    ax.set_yticks(range(len(rows)), [labels.get(m, m) for m, _ in reversed(rows)], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    unit = " (percentage points)" if is_percent(metric) else ""
+    ax.set_xlabel(f"train minus test {metric}{unit}")
+    return canvas.to_uri(fig)
+
+
+def probes(
+    probe_rows: dict[str, list[dict[str, Any]]],
+    labels: dict[str, str],
+    metric: str,
+    palette: dict[str, str] | None = None,
+) -> str | None:
+    """Linear-probe score per layer (0 = raw input), one line per network, 95% CI bands."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig, (ax,) = canvas.new_figure()
+    scale, drawn = canvas.scale_of(metric), 0
+    palette = {**canvas.colours(list(probe_rows)), **(palette or {})}
+    for model, layers in probe_rows.items():
+        points = [p for p in layers if number(p.get("mean")) is not None]
+        if not points:
+            continue
+        xs = [int(p["layer"]) for p in points]
+        colour = palette[model]
+        ax.plot(
+            xs,
+            [p["mean"] * scale for p in points],
+            marker="o",
+            color=colour,
+            label=labels.get(model, model),
+        )
+        if all(number(p.get("lo")) is not None and number(p.get("hi")) is not None for p in points):
+            lo = canvas.clip([p["lo"] * scale for p in points], metric)
+            hi = canvas.clip([p["hi"] * scale for p in points], metric)
+            ax.fill_between(xs, lo, hi, color=colour, alpha=0.15, linewidth=0)
+        drawn += 1
+    if not drawn:
+        return None
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("layer (0 = raw input)")
+    ax.set_ylabel(f"probe {metric} (%)" if is_percent(metric) else f"probe {metric}")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return canvas.to_uri(fig)
+
+
+def threads(thread_rows: dict[str, dict[str, Any]], labels: dict[str, str]) -> str | None:
+    """Training throughput (examples/s, log y) per model and setting (``cpu:1``, ``cpu:2``,
+    ``cuda:1``), with 95% CI error bars."""
+    values: dict[tuple[str, str], tuple[float, float, float]] = {}
+    settings: list[str] = []
+    for model, entry in thread_rows.items():
+        for setting, raw in as_dict(entry.get("throughput")).items():
+            stats = as_dict(raw)
+            mean = number(stats.get("mean"))
+            if mean is None or mean <= 0:
+                continue
+            below, above = canvas.err(mean, stats.get("lo"), stats.get("hi"), 1.0)
+            # A log axis cannot draw a bar reaching to zero or below: clip the lower error.
+            values[(labels.get(model, model), setting)] = (mean, min(below, mean * 0.99), above)
+            settings += [] if setting in settings else [setting]
+    if not values:
+        return None
+    groups = [
+        labels.get(m, m) for m in thread_rows if any(k[0] == labels.get(m, m) for k in values)
+    ]
+    fig, (ax,) = canvas.new_figure(height=3.2)
+    canvas.grouped_bars(ax, groups, settings, values)
+    ax.set_yscale("log")
+    ax.set_ylabel("training examples / s (log scale)")
+    return canvas.to_uri(fig)
+
+
+def robustness(rows: dict[str, dict[str, Any]], labels: dict[str, str], metric: str) -> str | None:
+    """Test score clean, under input noise and with missing values, grouped per model."""
+    scale = canvas.scale_of(metric)
+    values: dict[tuple[str, str], tuple[float, float, float]] = {}
+    for model, row in rows.items():
+        for condition in ("clean", "noise", "missing"):
+            value = number(row.get(condition))
+            if value is not None:
+                values[(labels.get(model, model), condition)] = (value * scale, 0.0, 0.0)
+    if not values:
+        return None
+    groups = [labels.get(m, m) for m in rows if any(k[0] == labels.get(m, m) for k in values)]
+    fig, (ax,) = canvas.new_figure(height=3.2)
+    canvas.grouped_bars(ax, groups, ["clean", "noise", "missing"], values)
+    ax.set_ylabel(canvas.axis_label(metric))
+    return canvas.to_uri(fig)
