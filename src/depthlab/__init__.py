@@ -33,8 +33,8 @@ _EXPORTS = {
     "DataConfig": "depthlab.config",
     "SplitConfig": "depthlab.config",
     "StudyConfig": "depthlab.config",
-    "study": "depthlab.study.run",
-    "StudyResult": "depthlab.study.run",
+    "study": "depthlab.studies.run",
+    "StudyResult": "depthlab.studies.run",
     "DepthlabError": "depthlab.errors",
     "DataError": "depthlab.errors",
     "ConfigError": "depthlab.errors",
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from depthlab.estimators import DepthClassifier, DepthRegressor
     from depthlab.models.base import build_model, list_families
     from depthlab.models.spec import InputSpec
-    from depthlab.study.run import StudyResult, study
+    from depthlab.studies.run import StudyResult, study
     from depthlab.training.run import Run, train
 
 

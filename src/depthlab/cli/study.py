@@ -61,7 +61,7 @@ def study_command(
     from depthlab.cli.train import data_environment, data_path
     from depthlab.data.datasets import is_builtin
     from depthlab.errors import ConfigError
-    from depthlab.study.run import study, study_config
+    from depthlab.studies.run import study, study_config
 
     data_options = {"target": target} if target else {}
     overrides = {
@@ -102,6 +102,6 @@ def report_command(
 
       depthlab report studies/mnist1d
     """
-    from depthlab.study.run import report
+    from depthlab.studies.run import report
 
     report(folder)

@@ -1,6 +1,6 @@
 """Running a study's jobs in parallel worker processes that split the cores between them.
 
-Workers are plain subprocesses (``python -m depthlab.study.worker``) fed one job at a time over a
+Workers are plain subprocesses (``python -m depthlab.studies.worker``) fed one job at a time over a
 pipe, so a study runs the same from the CLI, a script or a notebook (no ``__main__`` guard, no
 pickling). Each finished job is written to the store at once by this process, the store's only
 writer; an interrupt loses only the jobs in flight. Thread-scaling timings run last, one at a
@@ -18,9 +18,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from depthlab.study.jobs import StudyData
-from depthlab.study.plan import Job
-from depthlab.study.store import Store
+from depthlab.studies.jobs import StudyData
+from depthlab.studies.plan import Job
+from depthlab.studies.store import Store
 
 log = logging.getLogger(__name__)
 Report = Callable[[Job, dict[str, Any]], None]
@@ -38,7 +38,7 @@ class Worker:
 
     def __init__(self, threads: int) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "depthlab.study.worker", str(threads)],
+            [sys.executable, "-m", "depthlab.studies.worker", str(threads)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

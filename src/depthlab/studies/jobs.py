@@ -21,7 +21,7 @@ import numpy as np
 from depthlab.config import StudyConfig, TrainConfig, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.errors import DepthlabError
-from depthlab.study.plan import QUICK_EPOCHS, Job, is_network, split_id
+from depthlab.studies.plan import QUICK_EPOCHS, Job, is_network, split_id
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     import torch
 
     from depthlab.models.base import DepthModel
-    from depthlab.study.measure import measure_extras, score
+    from depthlab.studies.measure import measure_extras, score
 
     ds, split, train, prep = prepared(job, data)
     x = prep.transform(ds.inputs)  # (N, ...) float32

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from depthlab.errors import ConfigError, DataError
-from depthlab.study.plan import Job
+from depthlab.studies.plan import Job
 
 STORE = "study.sqlite"
 SCHEMA = """
@@ -37,7 +37,7 @@ class Store:
 
     Example:
         >>> import tempfile
-        >>> from depthlab.study.plan import Job
+        >>> from depthlab.studies.plan import Job
         >>> store = Store(Path(tempfile.mkdtemp()) / "study.sqlite")
         >>> store.record(Job("fit", "linear"), {"status": "done"})
         >>> store.done_keys()

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from depthlab.config import StudyConfig, load_yaml, parse_config
-from depthlab.study.executor import cpu_cores, execute
-from depthlab.study.jobs import METRIC, StudyData
-from depthlab.study.plan import Job, Plan, make_plan
-from depthlab.study.store import Store, open_store
+from depthlab.studies.executor import cpu_cores, execute
+from depthlab.studies.jobs import METRIC, StudyData
+from depthlab.studies.plan import Job, Plan, make_plan
+from depthlab.studies.store import Store, open_store
 
 log = logging.getLogger(__name__)
 SUMMARY, REPORT = "summary.json", "report.html"
@@ -102,7 +102,7 @@ def default_workers(cores: int) -> int:
 def finish(folder: Path, store: Store) -> StudyResult:
     """Analyse the store, write summary.json and report.html, print the terminal summary."""
     from depthlab.report.html import write_report
-    from depthlab.study.summary import print_summary, summarise
+    from depthlab.studies.summary import print_summary, summarise
     from depthlab.training.run import write_json
 
     summary = summarise(store)
@@ -184,7 +184,7 @@ def cpu_name() -> str:
 
 
 def print_plan(plan: Plan, remaining: list[Job], data: StudyData, cores: int, workers: int) -> None:
-    from depthlab.study.estimate import estimate_seconds
+    from depthlab.studies.estimate import estimate_seconds
 
     lines = plan.describe().splitlines()
     if len(remaining) < len(plan.jobs):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from depthlab.study.plan import is_network, label, split_id
-from depthlab.study.stats import paired
+from depthlab.studies.plan import is_network, label, split_id
+from depthlab.studies.stats import paired
 
 Verdict = dict[str, Any]
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "supported", "contradicted", "inconclusive"

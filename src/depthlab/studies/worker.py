@@ -1,4 +1,4 @@
-"""A study worker process: ``python -m depthlab.study.worker THREADS``.
+"""A study worker process: ``python -m depthlab.studies.worker THREADS``.
 
 It reads one job per line on stdin (JSON: the job, the data source and the study config) and
 answers one result per line on stdout, loading the dataset once. Anything else the job prints
@@ -22,8 +22,8 @@ def main(argv: list[str]) -> None:
     import torch
 
     from depthlab.config import StudyConfig
-    from depthlab.study.jobs import StudyData, run_job
-    from depthlab.study.plan import Job
+    from depthlab.studies.jobs import StudyData, run_job
+    from depthlab.studies.plan import Job
 
     torch.set_num_threads(int(argv[0]) if argv else 1)
     handler = logging.StreamHandler(sys.stderr)

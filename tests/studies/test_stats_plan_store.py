@@ -11,9 +11,9 @@ import pytest
 from depthlab.config import StudyConfig, load_yaml
 from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError
-from depthlab.study.plan import Job, make_plan
-from depthlab.study.stats import mean_ci, paired
-from depthlab.study.store import Store
+from depthlab.studies.plan import Job, make_plan
+from depthlab.studies.stats import mean_ci, paired
+from depthlab.studies.store import Store
 
 
 def test_mean_ci_matches_the_t_interval() -> None:
@@ -122,7 +122,7 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_diverged_job_is_a_result_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    from depthlab.study import jobs
+    from depthlab.studies import jobs
     from depthlab.training.loop import TrainingError
 
     def explode(*args: object, **kwargs: object) -> None:

@@ -11,8 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from depthlab.study.jobs import StudyData, prepared, train_config
-from depthlab.study.plan import Job, Plan, is_network, split_id
+from depthlab.studies.jobs import StudyData, prepared, train_config
+from depthlab.studies.plan import Job, Plan, is_network, split_id
 
 FLOPS_PER_SECOND_PER_CORE = 2e10  # training, forward + backward counted as 3x the forward
 SECONDS_PER_STEP = 6e-4  # Python and dispatch overhead of one optimiser step

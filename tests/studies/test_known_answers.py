@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from depthlab.study.stats import paired
+from depthlab.studies.stats import paired
 
 
 def run_study(data: str, folder: Path, **config: Any) -> dict[str, Any]:
-    from depthlab.study.run import study
+    from depthlab.studies.run import study
 
     return study(data, {"quick": True, **config}, out=folder, workers=2).summary
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from depthlab.study.analyse import analyse
-from depthlab.study.claims import check_claims, fmt
-from depthlab.study.recommend import recommend
-from depthlab.study.store import Store
+from depthlab.studies.analyse import analyse
+from depthlab.studies.claims import check_claims, fmt
+from depthlab.studies.recommend import recommend
+from depthlab.studies.store import Store
 
 VERSION = 1
 
