@@ -117,7 +117,9 @@ class StudyConfig(_Strict):
     noise: float = Field(0.5, gt=0.0, le=10.0, description="input noise, in feature std units")
     missing: float = Field(0.2, gt=0.0, lt=1.0, description="share of inputs set missing")
     split: SplitStrategy = "auto"
-    data: DataConfig = Field(DataConfig(), description="options to read the data")
+    data: DataConfig = Field(
+        default_factory=lambda: DataConfig.model_validate({}), description="options to read data"
+    )
 
     @field_validator("fractions")
     @classmethod
