@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 DEPTHLAB_DATA_DIR ?= $(abspath ../shared/datasets)
 export DEPTHLAB_DATA_DIR
 
-.PHONY: setup browser demo test lint typecheck unit bench bench-env bench-train clean
+.PHONY: setup browser demo test lint typecheck unit bench bench-accuracy bench-study bench-env \
+	bench-train clean
 
 setup: $(STAMP)
 
@@ -64,6 +65,13 @@ test: browser lint typecheck unit
 
 bench: setup
 	$(PY) bench/load_tabular.py
+
+bench-accuracy: setup
+	$(PY) bench/accuracy_mnist1d.py
+
+bench-study: setup
+	$(PY) bench/study_mnist1d.py
+	$(PY) bench/seeds_together.py
 
 # skorch and PyTorch Lightning, for bench/train_overhead.py only: their own environment, pinned by
 # bench/constraints-bench.txt on top of constraints.txt (never in .venv or pyproject's extras).

@@ -196,3 +196,18 @@ def test_sunspots() -> None:
     assert ds.targets.dtype == np.float64
     assert np.allclose(ds.inputs[:, 0], ds.targets)
     assert (ds.targets >= 0).all()
+
+
+def test_mnist1d_cache_returns_what_the_generator_makes(
+    tmp_path: Path, canonical: dict[str, np.ndarray]
+) -> None:
+    from depthlab.data.sequence import cached_mnist1d
+
+    first = cached_mnist1d(tmp_path, shuffle_seq=False)  # generated, then written
+    [written] = (tmp_path / "mnist1d").glob("*.npz")
+    second = cached_mnist1d(tmp_path, shuffle_seq=False)  # read back
+    for key in ("x", "y", "x_test", "y_test"):
+        assert np.array_equal(first[key], canonical[key])
+        assert np.array_equal(second[key], canonical[key])
+    written.write_bytes(b"not a zip")  # a damaged cache is generated again
+    assert np.array_equal(cached_mnist1d(tmp_path, shuffle_seq=False)["x"], canonical["x"])

@@ -72,3 +72,15 @@ def test_iris_depth_brings_no_gain(tmp_path: Path) -> None:
     assert not (test["significant"] and test["diff"] > 0), test
     assert summary["recommendation"]["model"] in simple
     assert (tmp_path / "report.html").is_file() and (tmp_path / "summary.json").is_file()
+
+
+def test_a_regression_study_ranks_by_r2(tmp_path: Path) -> None:
+    summary = run_study(
+        "diabetes", tmp_path, models=["ridge", "linear", "mlp:shallow"], fractions=[0.5, 1.0]
+    )
+    assert summary["metric"] == "r2"
+    ridge = summary["scores"]["ridge"][-1]
+    assert 0.2 < ridge["mean"] < 0.7  # diabetes: a linear model explains about half the variance
+    assert summary["recommendation"]["model"] in ("ridge", "linear", "mlp:shallow")
+    assert not summary["failures"]
+    assert {c["verdict"] for c in summary["claims"]} <= {"supported", "contradicted", "inconclusive"}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import zipfile
+from pathlib import Path
+
 import numpy as np
 
 from depthlab.data.dataset import Dataset, DatasetInfo
@@ -35,8 +39,33 @@ def make_mnist1d(shuffle_seq: bool) -> dict[str, np.ndarray]:
     return data
 
 
-def _mnist1d(name: str, shuffle_seq: bool) -> Dataset:
+def cached_mnist1d(cache_dir: Path, shuffle_seq: bool) -> dict[str, np.ndarray]:
+    """The generated arrays, kept in the cache folder: generating takes seconds (every study
+    worker loads the data), reading them back milliseconds. Keyed by the package's version; an
+    unreadable cache file is generated again, and a cache that cannot be written is skipped."""
+    from importlib.metadata import version
+
+    path = cache_dir / "mnist1d" / f"mnist1d-{version('mnist1d')}-shuffle{int(shuffle_seq)}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as bundle:
+            return {key: bundle[key] for key in ("x", "y", "x_test", "y_test")}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        pass
     raw = make_mnist1d(shuffle_seq)
+    arrays = {key: np.asarray(raw[key]) for key in ("x", "y", "x_test", "y_test")}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        with partial.open("wb") as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
+        os.replace(partial, path)
+    except OSError:
+        pass
+    return arrays
+
+
+def _mnist1d(name: str, shuffle_seq: bool, cache_dir: Path) -> Dataset:
+    raw = cached_mnist1d(cache_dir, shuffle_seq)
     x = np.concatenate([raw["x"], raw["x_test"]]).astype(np.float32)[:, None, :]  # (N, 1, 40)
     y = np.concatenate([raw["y"], raw["y_test"]]).astype(np.int64)
     n_train = len(raw["y"])
@@ -63,8 +92,8 @@ def _mnist1d(name: str, shuffle_seq: bool) -> Dataset:
 
 
 def load_mnist1d(fetcher: Fetcher) -> Dataset:
-    return _mnist1d("mnist1d", shuffle_seq=False)
+    return _mnist1d("mnist1d", shuffle_seq=False, cache_dir=fetcher.cache_dir)
 
 
 def load_mnist1d_shuffled(fetcher: Fetcher) -> Dataset:
-    return _mnist1d("mnist1d-shuffled", shuffle_seq=True)
+    return _mnist1d("mnist1d-shuffled", shuffle_seq=True, cache_dir=fetcher.cache_dir)

@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 
 # The metric every study ranks by: higher is better for both.
 METRIC = {"classification": "accuracy", "regression": "r2"}
-# Small fractions get more epochs (capped), so that they are not starved of optimiser steps.
-MAX_EPOCH_FACTOR = 3.0
-MIN_STEPS = 250  # every network trains for at least this many optimiser steps
+# Every network trains for at least this many optimiser steps: a small training fraction gets
+# more epochs, so that it is not starved of updates (its epochs are short).
+MIN_STEPS = 300
+QUICK_MIN_STEPS = 120
 THREAD_EPOCHS = 2  # a thread-scaling job times this many epochs on the full training set
 
 
@@ -74,11 +75,10 @@ def train_config(job: Job, config: StudyConfig, n_train: int | None = None) -> T
         epochs = min(epochs, QUICK_EPOCHS)
     if job.kind == "threads":
         epochs = THREAD_EPOCHS
-    else:
-        epochs = math.ceil(epochs * min(MAX_EPOCH_FACTOR, 1.0 / math.sqrt(job.fraction)))
-        if n_train:
-            batch = values.get("batch_size", TrainConfig.model_fields["batch_size"].default)
-            epochs = max(epochs, math.ceil(MIN_STEPS / math.ceil(n_train / batch)))
+    elif n_train:
+        batch = values.get("batch_size", TrainConfig.model_fields["batch_size"].default)
+        least = QUICK_MIN_STEPS if config.quick else MIN_STEPS
+        epochs = max(epochs, math.ceil(least / math.ceil(n_train / batch)))
     values.update(
         epochs=epochs, seed=job.seed, device=job.device if job.kind == "threads" else "cpu"
     )

@@ -148,7 +148,14 @@ def check_models(models: tuple[str, ...], ds: Dataset) -> tuple[str, ...]:
 def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -> Plan:
     """Every job of the study on *ds*; *cores* and *gpu* shape the thread-scaling jobs."""
     from depthlab.models.base import list_families
+    from depthlab.training.preprocess import KINDS
 
+    if ds.modality not in KINDS:
+        raise ConfigError(
+            f"{ds.name}: a study of {ds.modality} data needs its modality pipeline (tokens or "
+            f"forecasting windows), which this version does not have yet; studies run on "
+            f"{', '.join(KINDS)} data"
+        )
     list_families()
     models = check_models(config.models, ds) if config.models else default_models(ds)
     if config.quick and not config.models:
