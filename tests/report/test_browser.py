@@ -23,7 +23,7 @@ from depthlab.report.html import write_report
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = Path(__file__).parent / "data" / "summary_mnist1d_quick.json"
+FIXTURE = Path(__file__).parent / "data" / "summary_mnist1d.json"
 SECTIONS = ("summary", "claims", "scores", "cost", "overfitting", "representations", "hardware")
 SECTIONS += ("robustness", "features", "interpretability", "transfer", "failures", "environment")
 FLAGS = (

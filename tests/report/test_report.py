@@ -19,7 +19,7 @@ import pytest
 from depthlab.report.html import write_report
 
 DATA = Path(__file__).parent / "data"
-FIXTURES = ("summary_mnist1d_quick.json", "summary_iris_quick.json")
+FIXTURES = ("summary_mnist1d.json", "summary_iris_quick.json")
 SECTIONS = (
     "summary",
     "claims",
