@@ -83,4 +83,8 @@ def test_a_regression_study_ranks_by_r2(tmp_path: Path) -> None:
     assert 0.2 < ridge["mean"] < 0.7  # diabetes: a linear model explains about half the variance
     assert summary["recommendation"]["model"] in ("ridge", "linear", "mlp:shallow")
     assert not summary["failures"]
-    assert {c["verdict"] for c in summary["claims"]} <= {"supported", "contradicted", "inconclusive"}
+    assert {c["verdict"] for c in summary["claims"]} <= {
+        "supported",
+        "contradicted",
+        "inconclusive",
+    }

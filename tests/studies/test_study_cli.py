@@ -80,3 +80,26 @@ def test_sigkill_then_resume_runs_exactly_the_plan(tmp_path: Path) -> None:
         planned = json.loads(db.execute("SELECT value FROM meta WHERE key = 'plan'").fetchone()[0])
     assert len(keys) == len(set(keys)) == 3 * 2 * 4 == len(planned["jobs"])
     assert set(keys) == set(planned["jobs"])
+
+
+def test_ctrl_c_stops_cleanly_with_a_resume_hint(tmp_path: Path) -> None:
+    out = tmp_path / "study"
+    command = [sys.executable, "-m", "depthlab", "study", "iris", "--quick", *FAST]
+    command += ["--seeds", "4", "--epochs", "40", "--out", str(out)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "DEPTHLAB_QUIET": "1"}
+    process = subprocess.Popen(
+        command,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while count_results(out / "study.sqlite") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "run the same command to resume" in err and "interrupted" in err
+    assert "Traceback" not in err

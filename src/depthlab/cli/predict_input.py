@@ -211,13 +211,9 @@ def read_audio(root: Path, run: Run) -> Examples:
 
 def read_npz(path: Path, run: Run) -> Examples:
     """``X`` shaped as at training, with ``y`` (labels or values) when present."""
-    import zipfile
+    from depthlab.data.arrays import read_arrays
 
-    try:
-        with np.load(path, allow_pickle=False) as bundle:
-            arrays = {key: bundle[key] for key in bundle.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise DataError(f"cannot read {path}: {exc}") from None
+    arrays = read_arrays(path)
     if "X" not in arrays:
         raise DataError(f"{path} lacks the array X; it has {sorted(arrays)}")
     x = arrays["X"]

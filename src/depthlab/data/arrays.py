@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,14 +18,19 @@ from depthlab.errors import DataError
 MODALITY_BY_RANK: dict[int, Modality] = {2: "tabular", 3: "sequence", 4: "image"}
 
 
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file (never unpickling objects)."""
+    try:
+        with np.load(path, allow_pickle=False) as bundle:
+            return {key: bundle[key] for key in bundle.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from None
+
+
 def load_npz(path: Path, config: DataConfig) -> Dataset:
     import pandas as pd
 
-    try:
-        with np.load(path, allow_pickle=False) as bundle:
-            arrays = {key: bundle[key] for key in bundle.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise DataError(f"cannot read {path}: {exc}") from None
+    arrays = read_arrays(path)
     missing = [key for key in ("X", "y") if key not in arrays]
     if missing:
         raise DataError(f"{path} lacks array(s) {missing}; it has {sorted(arrays)}")
@@ -41,7 +47,7 @@ def load_npz(path: Path, config: DataConfig) -> Dataset:
     names = tuple(str(n) for n in arrays.get("feature_names", []))
     if modality == "tabular":
         names = names or tuple(f"x{i}" for i in range(x.shape[1]))
-        inputs = pd.DataFrame(x.astype(np.float64), columns=list(names))
+        inputs: Any = pd.DataFrame(x.astype(np.float64), columns=list(names))
     else:
         inputs = x.astype(np.float32)
     frame = pd.DataFrame({"y": y})

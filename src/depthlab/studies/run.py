@@ -89,8 +89,19 @@ def study(
     remaining = [job for job in plan.jobs if job.key not in store.done_keys()]
     print_plan(plan, remaining, study_data, cores, workers or default_workers(cores))
     started = time.perf_counter()
-    with JobBar(len(plan.jobs), len(plan.jobs) - len(remaining)) as bar:
-        execute(plan.jobs, study_data, store, workers or default_workers(cores), bar.done)
+    try:
+        with JobBar(len(plan.jobs), len(plan.jobs) - len(remaining)) as bar:
+            execute(plan.jobs, study_data, store, workers or default_workers(cores), bar.done)
+    except KeyboardInterrupt:
+        done = len(store.done_keys())
+        log.warning(
+            "study interrupted with %d of %d jobs done (kept in %s); run the same command to "
+            "resume",
+            done,
+            len(plan.jobs),
+            folder / "study.sqlite",
+        )
+        raise
     log.info("study finished in %.0f s", time.perf_counter() - started)
     return finish(folder, store)
 

@@ -15,6 +15,10 @@ import sys
 
 
 def main(argv: list[str]) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: the study process handles it (and stops workers).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["DEPTHLAB_QUIET"] = "1"  # no per-epoch bars inside workers
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints (from any library) go to stderr
@@ -36,8 +40,11 @@ def main(argv: list[str]) -> None:
         request = json.loads(line)
         data = StudyData(request["source"], StudyConfig(**request["config"]))
         result = run_job(Job.from_dict(request["job"]), data)
-        protocol.write(json.dumps(result) + "\n")
-        protocol.flush()
+        try:
+            protocol.write(json.dumps(result) + "\n")
+            protocol.flush()
+        except BrokenPipeError:  # the study process is gone; its next run redoes this job
+            return
         release_memory()
 
 
