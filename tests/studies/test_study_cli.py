@@ -103,3 +103,12 @@ def test_ctrl_c_stops_cleanly_with_a_resume_hint(tmp_path: Path) -> None:
     assert process.returncode == 130, err
     assert "run the same command to resume" in err and "interrupted" in err
     assert "Traceback" not in err
+
+
+def test_dry_run_prints_the_plan_and_runs_nothing(cli: Run, tmp_path: Path) -> None:
+    out = tmp_path / "study"
+    result = cli("study", "iris", "--dry-run", "--out", str(out))
+    assert result.code == 0, result.err
+    assert "study plan" in result.err and "estimated" in result.err
+    assert "models    logistic, boosting, linear, mlp:shallow, mlp:deep" in result.err
+    assert not out.exists()

@@ -38,6 +38,9 @@ def study_command(
         None, help="What 'cheapest' means: train_time (default) or latency."
     ),
     target: str | None = typer.Option(None, "--target", "-t", help="Label column of a table."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan and its estimated duration; run nothing."
+    ),
     data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
     cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
 ) -> None:
@@ -52,6 +55,8 @@ def study_command(
 
       depthlab study mnist1d --quick
 
+      depthlab study mnist1d --dry-run
+
       depthlab study mnist1d --out studies/mnist1d --workers 2
 
       depthlab study iris --models logistic,linear,mlp:shallow,mlp:deep --seeds 5
@@ -61,7 +66,7 @@ def study_command(
     from depthlab.cli.train import data_environment, data_path
     from depthlab.data.datasets import is_builtin
     from depthlab.errors import ConfigError
-    from depthlab.studies.run import study, study_config
+    from depthlab.studies.run import preview, study, study_config
 
     data_options = {"target": target} if target else {}
     overrides = {
@@ -81,6 +86,9 @@ def study_command(
         raise ConfigError(f"--out {folder} is a file; give a folder for the study")
     command = shlex.join(["depthlab", *sys.argv[1:]]) if sys.argv else None
     with data_environment(data_dir, cache_dir):
+        if dry_run:
+            preview(source, cfg, workers=workers)
+            return
         study(source, cfg, out=folder, workers=workers, command=command)
 
 

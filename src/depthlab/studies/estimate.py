@@ -14,7 +14,7 @@ from typing import Any
 from depthlab.studies.jobs import StudyData, prepared, train_config
 from depthlab.studies.plan import Job, Plan, is_network, split_id
 
-FLOPS_PER_SECOND_PER_CORE = 2e10  # training, forward + backward counted as 3x the forward
+FLOPS_PER_SECOND_PER_CORE = 2.6e10  # training, forward + backward counted as 3x the forward
 SECONDS_PER_STEP = 6e-4  # Python and dispatch overhead of one optimiser step
 SECONDS_PER_JOB = 1.0  # setup, measurements, writing the result
 BATCH = 128

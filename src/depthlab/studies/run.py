@@ -23,6 +23,7 @@ from depthlab.studies.store import Store, open_store
 
 log = logging.getLogger(__name__)
 SUMMARY, REPORT = "summary.json", "report.html"
+LONG_STUDY_SECONDS = 30 * 60
 
 
 @dataclass
@@ -104,6 +105,31 @@ def study(
         raise
     log.info("study finished in %.0f s", time.perf_counter() - started)
     return finish(folder, store)
+
+
+def preview(
+    data: str | Path,
+    config: StudyConfig | dict[str, Any] | str | Path | None = None,
+    *,
+    workers: int | None = None,
+    quick: bool | None = None,
+) -> Plan:
+    """Print the plan of the study of *data* and its estimated duration; run nothing.
+
+    Example:
+        >>> import depthlab as dl
+        >>> from depthlab.studies.run import preview
+        >>> len(preview("iris", quick=True).jobs)  # doctest: +SKIP
+        33
+    """
+    import torch
+
+    cfg = study_config(config, quick=quick)
+    study_data = StudyData(str(data), cfg)
+    cores = cpu_cores()
+    plan = make_plan(cfg, study_data.dataset(), cores, gpu=torch.cuda.is_available())
+    print_plan(plan, list(plan.jobs), study_data, cores, workers or default_workers(cores))
+    return plan
 
 
 def default_workers(cores: int) -> int:
@@ -202,6 +228,8 @@ def print_plan(plan: Plan, remaining: list[Job], data: StudyData, cores: int, wo
         lines.append(f"resuming: {len(plan.jobs) - len(remaining)} jobs already done")
     seconds = estimate_seconds(plan, remaining, data, cores, workers)
     lines.append(f"workers   {workers} on {cores} cores; estimated {format_duration(seconds)}")
+    if seconds > LONG_STUDY_SECONDS:
+        lines.append("          a long study: --quick, --models or --fractions make it shorter")
     sys.stderr.write("study plan\n" + "\n".join(f"  {line}" for line in lines) + "\n")
 
 
