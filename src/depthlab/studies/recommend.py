@@ -59,8 +59,10 @@ def recommend(summary: dict[str, Any], by: str, alpha: float) -> dict[str, Any]:
         )
         trades = []
         if b.get("depth") is not None and c.get("depth") is not None and b["depth"] > c["depth"]:
-            trades.append(f"depth ({c['depth']} against {b['depth']} hidden layers)")
-        trades.append(f"{fmt(tests[choice]['diff'], metric)} of mean {metric}")
+            trades.append(f"depth ({c['depth']} hidden layers against {b['depth']})")
+        gap = tests[choice]["diff"]
+        points = f"{gap * 100:.1f} points" if metric == "accuracy" else f"{gap:.3f}"
+        trades.append(f"{points} of mean {metric}")
         text += " It trades away " + " and ".join(trades) + "."
     return {
         "model": choice,
