@@ -139,6 +139,7 @@ def test_parse_options() -> None:
         (("--data", "iris", "--epochs", "0"), ("epochs",)),
         (("--data", "iris", "--device", "tpu"), ("device",)),
         (("--data", "irris"), ("unknown dataset", "iris")),
+        (("--data", "iris", "--split", "diagonal"), ("strategy", "stratified")),
     ],
 )
 def test_train_errors_are_one_line(
@@ -162,3 +163,23 @@ def test_help_has_examples(cli: Run, command: str) -> None:
     result = cli(command, "--help")
     assert result.code == 0
     assert "Example" in result.out
+
+
+def test_config_file_and_split_strategy(cli: Run, tmp_path: Path) -> None:
+    settings = tmp_path / "train.yaml"
+    settings.write_text("epochs: 3\nlr: 0.05\nbatch_size: 16\n")
+    folder = tmp_path / "run"
+    args = ("--data", "iris", "--config", str(settings), "--epochs", "2", "--split", "random")
+    result = cli("train", *args, "--out", str(folder))
+    assert result.code == 0, result.err
+    recorded = json.loads((folder / "run.json").read_text())
+    assert recorded["train"]["epochs"] == 2  # a flag wins over the file
+    assert recorded["train"]["lr"] == 0.05 and recorded["train"]["batch_size"] == 16
+    assert recorded["split"]["strategy"] == "random" and recorded["split"]["requested"] == "random"
+    scored = cli("evaluate", str(folder), "--json")  # splits again the same way
+    assert scored.code == 0, scored.err
+    stored = json.loads((folder / "metrics.json").read_text())
+    assert json.loads(scored.out)["accuracy"] == stored["test"]["accuracy"]
+    settings.write_text("epoch: 3\n")
+    bad = cli("train", "--data", "iris", "--config", str(settings), "--out", str(tmp_path / "x"))
+    assert_one_line_error(bad, "unknown option 'epoch'", "epochs")

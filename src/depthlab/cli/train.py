@@ -33,6 +33,12 @@ def train_command(
         None, "--out", "-o", help="Run folder (default: runs/DATA-MODEL-PRESET)."
     ),
     seed: int = typer.Option(0, help="Seed of the split and of the weights."),
+    config: Path | None = typer.Option(
+        None, "--config", "-c", help="train.yaml: training settings (epochs, lr...); flags win."
+    ),
+    split: str = typer.Option(
+        "auto", "--split", help="Split strategy: auto, random, stratified, grouped, temporal."
+    ),
     epochs: int | None = typer.Option(None, help="Epochs (default: the preset's, else 30)."),
     lr: float | None = typer.Option(None, "--lr", help="Peak learning rate."),
     batch_size: int | None = typer.Option(None, help="Examples per step."),
@@ -80,7 +86,10 @@ def train_command(
       depthlab train --data mnist1d --model cnn --option channels=[32,64] --out runs/small
 
       depthlab train --data mnist1d --model cnn --preset deep --out runs/cnn --resume
+
+      depthlab train --data fsdd --model cnn --config train.yaml --split grouped
     """
+    from depthlab.config import SplitConfig, TrainConfig, load_yaml, parse_config
     from depthlab.data.datasets import is_builtin
     from depthlab.errors import ConfigError
     from depthlab.training.run import train
@@ -89,6 +98,10 @@ def train_command(
         os.environ["DEPTHLAB_QUIET"] = "1"
     given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "patience": patience}
     train_options = {k: v for k, v in {**given, "device": device}.items() if v is not None}
+    if config is not None:
+        from_file = load_yaml(TrainConfig, config).model_dump(mode="json", exclude_unset=True)
+        train_options = {**from_file, **train_options}
+    strategy = parse_config(SplitConfig, {"strategy": split}).strategy
     # JSON-native values only (lists, not tuples): run.json is compared with them on --resume.
     data_options = {
         "target": target,
@@ -114,6 +127,7 @@ def train_command(
             train_options=train_options,
             data_options=data_options,
             resume=resume,
+            split=strategy,
         )
     if as_json:
         typer.echo(json.dumps(run.metrics))
@@ -154,7 +168,8 @@ def evaluate_command(
             "score it in Python with depthlab.evaluate.measure.metrics_on"
         )
     ds = load_dataset(data["source"], data_dir=data_dir, cache_dir=cache_dir, **data["options"])
-    split = split_dataset(ds, seed=int(recorded["seed"]))
+    strategy = recorded.get("requested", "auto")
+    split = split_dataset(ds, seed=int(recorded["seed"]), strategy=strategy)
     if split.fingerprint() != recorded["fingerprint"]:
         raise DataError(
             f"the data of {run_folder} changed since training: {data['source']} now splits "

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from depthlab.config import TrainConfig, parse_config
+from depthlab.config import SplitStrategy, TrainConfig, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
 from depthlab.models.base import DepthModel, build_model
@@ -154,12 +154,14 @@ def train(
     train_options: dict[str, Any] | None = None,
     data_options: dict[str, Any] | None = None,
     resume: bool = False,
+    split: SplitStrategy = "auto",
 ) -> Run:
     """Train a *model* family (``preset`` values, then *model_options*) on *data*.
 
     *data* is a built-in name, a path (read with *data_options*) or a loaded Dataset. The split
-    and the weights' initialisation follow *seed*. With *out*, everything is written to that
-    folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
+    and the weights' initialisation follow *seed*; *split* chooses the strategy (``auto``,
+    ``random``, ``stratified``, ``grouped``, ``temporal``). With *out*, everything is written to
+    that folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
 
     Example:
         >>> import depthlab as dl
@@ -176,8 +178,8 @@ def train(
         raise ConfigError(f"the baseline '{model}' takes no model options")
     defaults = {} if baseline else get_family(model).train_presets.get(preset, {})
     cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
-    split = split_dataset(ds, seed=cfg.seed)
-    prep = Preprocessor.fit(ds, split.train)
+    parts = split_dataset(ds, seed=cfg.seed, strategy=split)
+    prep = Preprocessor.fit(ds, parts.train)
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     spec = prep.input_spec(ds.n_classes or 1)
@@ -198,10 +200,11 @@ def train(
             "feature_names": list(ds.feature_names),
         },
         "split": {
-            "strategy": split.strategy,
+            "strategy": parts.strategy,
+            "requested": split,
             "seed": cfg.seed,
-            **split.sizes(),
-            "fingerprint": split.fingerprint(),
+            **parts.sizes(),
+            "fingerprint": parts.fingerprint(),
         },
         "model": net.get_config(),
         "preset": preset,
@@ -214,14 +217,14 @@ def train(
         _prepare_folder(folder, config, resume)
         if resume and (folder / "metrics.json").is_file():
             return Run.load(folder)  # finished: measuring its cost again would change metrics
-    tensors = Tensors(x[split.train], y[split.train], x[split.val], y[split.val])
+    tensors = Tensors(x[parts.train], y[parts.train], x[parts.val], y[parts.val])
     if isinstance(net, Baseline):
         result, cost = _fit_baseline(net, tensors)
     else:
         result, cost = _fit_network(net, tensors, cfg, ds.task, folder, resume)
     run = Run(config, net, prep, result.history, {}, folder)
     run.metrics = {
-        **split_metrics(run, ds, split),
+        **split_metrics(run, ds, parts),
         "cost": cost,
         "epochs_run": len(result.history),
         "best_epoch": result.best_epoch,
@@ -293,9 +296,10 @@ def _prepare_folder(folder: Path, config: dict[str, Any], resume: bool) -> None:
     existing = folder / RUN_FILE
     if existing.is_file():
         before = json.loads(existing.read_text(encoding="utf-8"))
-        same = {k: before.get(k) for k in ("data", "split", "model", "train")} == {
-            k: config[k] for k in ("data", "split", "model", "train")
-        }
+        now = {k: config[k] for k in ("data", "split", "model", "train")}
+        if "requested" not in before.get("split", {}) and now["split"]["requested"] == "auto":
+            now["split"] = {k: v for k, v in now["split"].items() if k != "requested"}
+        same = {k: before.get(k) for k in ("data", "split", "model", "train")} == now
         if not resume:
             raise ConfigError(
                 f"{folder} already holds a run; pass --resume to continue it, "
