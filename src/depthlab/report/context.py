@@ -83,7 +83,12 @@ def overview(summary: dict[str, Any], names: dict[str, str], metric: str) -> dic
         ),
         ("examples", f.count(data.get("examples"))),
         ("split", split),
-        ("classes", f"{len(classes)}: {_join(classes)}" if isinstance(classes, list) else "-"),
+        (
+            "classes",
+            f"{len(classes)}: {_join(classes)}"
+            if isinstance(classes, list) and classes
+            else "none (regression)",
+        ),
         ("metric", metric),
         (
             "models",
