@@ -82,6 +82,9 @@ class TrainConfig(_Strict):
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     amp: bool = Field(True, description="mixed precision (CUDA only)")
     compile: bool = Field(False, description="torch.compile the model")
+    augment: Literal["none", "shift", "flip", "shift+flip"] = Field(
+        "none", description="random shifts (images, sequences) / horizontal flips (images)"
+    )
     in_memory_mb: int = Field(
         2048, ge=0, description="data larger than this is fed by a DataLoader"
     )

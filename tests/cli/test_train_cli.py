@@ -140,6 +140,7 @@ def test_parse_options() -> None:
         (("--data", "iris", "--device", "tpu"), ("device",)),
         (("--data", "irris"), ("unknown dataset", "iris")),
         (("--data", "iris", "--split", "diagonal"), ("strategy", "stratified")),
+        (("--data", "iris", "--augment", "shift"), ("tables take augment 'none'",)),
     ],
 )
 def test_train_errors_are_one_line(

@@ -44,7 +44,10 @@ def test_mnist1d_measurements_and_claims(mnist1d: dict[str, Any]) -> None:
     probes = mnist1d["probes"]["cnn:deep"]
     assert len(probes) == 5 and probes[-1]["mean"] > probes[0]["mean"] + 0.3
     assert verdicts["Linear models only capture linear relations"] == "supported"
-    assert verdicts["Deep learning needs much more compute"] == "supported"
+    # The compute verdict rests on training times, which a busy machine blurs: no assertion on
+    # it (tests never assert on wall time); the FLOPs behind it are deterministic.
+    shallow = mnist1d["models"]["mlp:shallow"]["flops_per_example"]
+    assert mnist1d["models"]["cnn:deep"]["flops_per_example"] > 10 * shallow
     assert (
         "not measured: no GPU" in mnist1d["claims"][4]["evidence"]
         or mnist1d["environment"]["gpu"] != "none"

@@ -44,6 +44,9 @@ def train_command(
     batch_size: int | None = typer.Option(None, help="Examples per step."),
     patience: int | None = typer.Option(None, help="Stop after this many epochs without gain."),
     device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
+    augment: str | None = typer.Option(
+        None, help="Training-batch augmentation: none, shift, flip or shift+flip (images)."
+    ),
     option: list[str] | None = typer.Option(
         None,
         "--option",
@@ -97,7 +100,8 @@ def train_command(
     if quiet:
         os.environ["DEPTHLAB_QUIET"] = "1"
     given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "patience": patience}
-    train_options = {k: v for k, v in {**given, "device": device}.items() if v is not None}
+    extra = {"device": device, "augment": augment}
+    train_options = {k: v for k, v in {**given, **extra}.items() if v is not None}
     if config is not None:
         from_file = load_yaml(TrainConfig, config).model_dump(mode="json", exclude_unset=True)
         train_options = {**from_file, **train_options}

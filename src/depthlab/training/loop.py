@@ -20,6 +20,7 @@ from torch import nn
 
 from depthlab.config import TrainConfig
 from depthlab.errors import DepthlabError
+from depthlab.training.augment import augment, check_augment
 from depthlab.training.callbacks import EpochBar, write_history
 from depthlab.training.checkpoint import (
     load_checkpoint,
@@ -141,6 +142,7 @@ def fit(
 ) -> FitResult:
     """Train *model* on *data*; with *checkpoint*, save after every epoch and resume from it."""
     device = pick_device(cfg.device)
+    check_augment(cfg.augment, data.x_train.dim() - 1)
     model.to(device)
     in_memory = data.x_train.numel() * data.x_train.element_size() <= cfg.in_memory_mb * 2**20
     if in_memory:
@@ -180,6 +182,8 @@ def fit(
             total, count = 0.0, 0
             order = batches_of(len(data.x_train), cfg.batch_size, generator)
             for step, (xb, yb) in enumerate(feed(data, order, device, in_memory)):
+                if cfg.augment != "none":
+                    xb = augment(xb, cfg.augment, generator)
                 with autocast:
                     out = forward(xb)
                     loss = loss_fn(

@@ -24,6 +24,7 @@ from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
 from depthlab.models.base import DepthModel, build_model
 from depthlab.models.baselines import Baseline, is_baseline
+from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
 from depthlab.training.loop import FitResult, Tensors, fit
 from depthlab.training.preprocess import Preprocessor
@@ -183,6 +184,7 @@ def train(
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     spec = prep.input_spec(ds.n_classes or 1)
+    check_augment(cfg.augment, x.dim() - 1)  # before anything is written
     torch.manual_seed(cfg.seed)
     net: DepthModel | Baseline = (
         Baseline(model, spec, cfg.seed)
