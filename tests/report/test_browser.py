@@ -25,7 +25,15 @@ pytestmark = pytest.mark.slow
 
 FIXTURE = Path(__file__).parent / "data" / "summary_mnist1d.json"
 SECTIONS = ("summary", "claims", "scores", "cost", "overfitting", "representations", "hardware")
-SECTIONS += ("robustness", "features", "interpretability", "transfer", "failures", "environment")
+SECTIONS += (
+    "robustness",
+    "mistakes",
+    "features",
+    "interpretability",
+    "transfer",
+    "failures",
+    "environment",
+)
 FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -29,6 +29,7 @@ SECTIONS = (
     "representations",
     "hardware",
     "robustness",
+    "mistakes",
     "features",
     "interpretability",
     "transfer",

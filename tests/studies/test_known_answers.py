@@ -91,3 +91,20 @@ def test_a_regression_study_ranks_by_r2(tmp_path: Path) -> None:
         "contradicted",
         "inconclusive",
     }
+
+
+def test_an_image_study_shows_its_mistakes(tmp_path: Path) -> None:
+    import base64
+
+    models = ["logistic", "mlp:shallow", "cnn:shallow"]
+    summary = run_study("digits", tmp_path, models=models, fractions=[1.0], epochs=2)
+    grids = summary["mistakes"]
+    assert grids, "some model misclassifies some digits"
+    for grid in grids.values():
+        assert 0 < grid["shown"] <= 16 and grid["shown"] <= grid["wrong"] <= grid["total"]
+        png = base64.b64decode(grid["png"].removeprefix("data:image/png;base64,"))
+        assert png.startswith(b"\x89PNG")
+    page = (tmp_path / "report.html").read_text()
+    mistakes = page[page.index('<section id="mistakes">') : page.index('<section id="features">')]
+    assert mistakes.count("data:image/png;base64,") == len(grids)
+    assert "test images wrong" in mistakes

@@ -26,6 +26,7 @@ SECTIONS = (
     ("representations", "Representations"),
     ("hardware", "Hardware scaling"),
     ("robustness", "Robustness"),
+    ("mistakes", "Mistakes"),
     ("features", "Engineered features"),
     ("interpretability", "Interpretability"),
     ("transfer", "Transfer"),
@@ -53,6 +54,7 @@ def build_context(summary: dict[str, Any]) -> dict[str, Any]:
         "representations": results.representations(summary, names, metric),
         "hardware": hardware(summary, names),
         "robustness": results.robustness(summary, names, metric),
+        "mistakes": mistakes(summary, names),
         "features": features(summary),
         "not_yet": NOT_YET,
         "failures": failures(summary),
@@ -182,6 +184,30 @@ def _speedup_cell(s: Any, with_threads: bool) -> dict[str, Any]:
         ci = f"[{s['lo']:.2f}, {s['hi']:.2f}]"
     threads = f"with {s['threads']} threads" if with_threads and s.get("threads") else ""
     return cell(f"{s['mean']:.2f}x {threads}".strip(), s["mean"], ci)
+
+
+def mistakes(summary: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
+    """Grids of misclassified test images (image studies), the recommended model first."""
+    grids = as_dict(summary.get("mistakes"))
+    first = str(as_dict(summary.get("recommendation")).get("model") or "")
+    order = sorted(grids, key=lambda m: (m != first, list(grids).index(m)))
+    out = []
+    for model in order:
+        grid = as_dict(grids[model])
+        png = str(grid.get("png") or "")
+        if not png.startswith("data:image/png;base64,"):
+            continue  # only an inline PNG is ever put on the page
+        wrong, total, shown = grid.get("wrong"), grid.get("total"), grid.get("shown")
+        out.append(
+            {
+                "label": names.get(model, model),
+                "png": png,
+                "text": f"{f.count(wrong)} of {f.count(total)} test images wrong (seed 0); "
+                + ("all" if shown == wrong else f"the first {f.count(shown)}")
+                + " shown as true -> predicted",
+            }
+        )
+    return out
 
 
 def features(summary: dict[str, Any]) -> dict[str, Any] | None:

@@ -69,6 +69,11 @@ def analyse(
         "probes": probes(res, models, top),
         "threads": thread_scaling(res),
         "robustness": robustness(res, models, top, metric),
+        "mistakes": {
+            m: res.fit[(m, top, seeds[0])]["mistakes"]
+            for m in models
+            if res.fit.get((m, top, seeds[0]), {}).get("mistakes")
+        },
         "failures": res.failures,
     }
 

@@ -116,7 +116,7 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     import torch
 
     from depthlab.models.base import DepthModel
-    from depthlab.studies.measure import measure_extras, score
+    from depthlab.studies.measure import measure_extras, mistakes_grid, score
 
     ds, split, train, prep = prepared(job, data)
     x = prep.transform(ds.inputs)  # (N, ...) float32
@@ -136,6 +136,8 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     if top and not job.variant:
         extras = measure_extras(model, ds, prep, x, y, train, split.test, data.config)
         result.update(extras)
+        if ds.modality == "image" and ds.task == "classification" and job.seed == 0:
+            result["mistakes"] = mistakes_grid(model, ds, x, split.test)
         if isinstance(model, torch.nn.Module):
             example = torch.from_numpy(x[train[0]])
             result["cost"].update(latency(model, example))
