@@ -204,20 +204,13 @@ def measure(mode: str, path: Path, warmup: Path) -> dict[str, Any]:
 def machine() -> dict[str, Any]:
     from importlib.metadata import version
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    from depthlab.machine import cpu_cores, cpu_name, memory_gib
+
     return {
-        "cpu": cpu,
+        "cpu": cpu_name(),
         "cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)),
-        "ram_gib": round(ram, 1),
+        "usable_cores": cpu_cores(),
+        "ram_gib": memory_gib(),
         "os": platform.platform(),
         "python": platform.python_version(),
         "pandas": version("pandas"),

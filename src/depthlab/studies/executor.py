@@ -18,19 +18,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+from depthlab.machine import cpu_cores
 from depthlab.studies.jobs import StudyData
 from depthlab.studies.plan import Job
 from depthlab.studies.store import Store
 
 log = logging.getLogger(__name__)
 Report = Callable[[Job, dict[str, Any]], None]
-
-
-def cpu_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class Worker:

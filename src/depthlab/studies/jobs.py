@@ -117,16 +117,20 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
 
     from depthlab.models.base import DepthModel
     from depthlab.studies.measure import measure_extras, mistakes_grid, score
+    from depthlab.training.loop import Tensors
 
     ds, split, train, prep = prepared(job, data)
     x = prep.transform(ds.inputs)  # (N, ...) float32
     y = prep.transform_targets(ds.targets)
     spec = prep.input_spec(ds.n_classes or 1)
     top = job.fraction == max(data.config.fractions) or job.fraction == 1.0
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    tensors = Tensors(xt[train], yt[train], xt[split.val], yt[split.val])
+    measure_latency = top and not job.variant  # a model's latency: once, on the full data
     if is_network(job.model):
-        model, cost = fit_network(job, data.config, spec, x, y, train, split.val)
+        model, cost = fit_network(job, data.config, spec, tensors, measure_latency)
     else:
-        model, cost = fit_baseline(job, spec, x, y, train)
+        model, cost = fit_baseline(job, spec, tensors, measure_latency)
     result: dict[str, Any] = {
         "n_train": len(train),
         "train": score(model, ds, prep, x[train], ds.targets[train]),
@@ -138,80 +142,33 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
         result.update(extras)
         if ds.modality == "image" and ds.task == "classification" and job.seed == 0:
             result["mistakes"] = mistakes_grid(model, ds, x, split.test)
-        if isinstance(model, torch.nn.Module):
-            example = torch.from_numpy(x[train[0]])
-            result["cost"].update(latency(model, example))
-        else:
-            result["cost"].update(sklearn_latency(model, x[train[0]]))
     result["depth"] = model.depth() if isinstance(model, DepthModel) else 0
     return result
 
 
 def fit_network(
-    job: Job,
-    config: StudyConfig,
-    spec: Any,
-    x: np.ndarray,
-    y: np.ndarray,
-    train: np.ndarray,
-    val: np.ndarray,
+    job: Job, config: StudyConfig, spec: Any, data: Any, latency: bool
 ) -> tuple[Any, dict[str, Any]]:
     import torch
 
-    from depthlab.evaluate.cost import count_parameters, flops_per_example, peak_memory_mb
     from depthlab.models.base import build_model
-    from depthlab.training.loop import Tensors, fit
+    from depthlab.training import run
 
     family, preset = split_id(job.model)
     options = {"dropout": 0.0} if job.variant == "noreg" else {}
-    cfg = train_config(job, config, len(train))
+    cfg = train_config(job, config, len(data.x_train))
     torch.manual_seed(job.seed)
     model = build_model(family, spec, preset, **options)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    tensors = Tensors(xt[train], yt[train], xt[val], yt[val])
-    result, peak = peak_memory_mb(lambda: fit(model, tensors, cfg, spec.task))
-    example = xt[train[0]]
-    return model, {
-        "parameters": count_parameters(model),
-        "flops_per_example": flops_per_example(model, example),
-        "train_seconds": round(result.train_seconds, 3),
-        "peak_memory_mb": round(peak, 1),
-        "epochs": cfg.epochs,
-        "best_epoch": result.best_epoch,
-    }
+    result, cost = run.fit_network(model, data, cfg, spec.task, latency=latency)
+    return model, {**cost, "epochs": cfg.epochs, "best_epoch": result.best_epoch}
 
 
-def fit_baseline(
-    job: Job, spec: Any, x: np.ndarray, y: np.ndarray, train: np.ndarray
-) -> tuple[Any, dict[str, Any]]:
-    from depthlab.evaluate.cost import peak_memory_mb, sklearn_parameters
+def fit_baseline(job: Job, spec: Any, data: Any, latency: bool) -> tuple[Any, dict[str, Any]]:
     from depthlab.models.baselines import Baseline
+    from depthlab.training import run
 
     model = Baseline(job.model, spec, job.seed)
-    started = time.perf_counter()
-    _, peak = peak_memory_mb(lambda: model.fit(x[train], y[train]))
-    return model, {
-        "parameters": sklearn_parameters(model.estimator),
-        "flops_per_example": None,
-        "train_seconds": round(time.perf_counter() - started, 3),
-        "peak_memory_mb": round(peak, 1),
-    }
-
-
-def latency(model: Any, example: Any) -> dict[str, float]:
-    from depthlab.evaluate.cost import BIG_BATCH, latency_ms
-
-    return {
-        "latency_ms_batch1": latency_ms(model, example, 1)["median"],
-        "latency_ms_batch256": latency_ms(model, example, BIG_BATCH)["median"],
-    }
-
-
-def sklearn_latency(model: Any, row: np.ndarray) -> dict[str, float]:
-    from depthlab.evaluate.cost import sklearn_cost
-
-    cost = sklearn_cost(model.estimator, row.reshape(-1))
-    return {k: cost[k] for k in ("latency_ms_batch1", "latency_ms_batch256")}
+    return model, run.fit_baseline(model, data, latency=latency)[1]
 
 
 def run_threads(job: Job, data: StudyData) -> dict[str, Any]:

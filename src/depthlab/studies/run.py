@@ -7,7 +7,6 @@ The folder holds ``study.sqlite`` (settings and every job's result), ``summary.j
 from __future__ import annotations
 
 import logging
-import os
 import platform
 import sys
 import time
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from depthlab.config import StudyConfig, load_yaml, parse_config
-from depthlab.studies.executor import cpu_cores, execute
+from depthlab.machine import cpu_cores, cpu_name, memory_gib
+from depthlab.studies.executor import execute
 from depthlab.studies.jobs import METRIC, StudyData
 from depthlab.studies.plan import Job, Plan, make_plan
 from depthlab.studies.store import Store, open_store
@@ -202,22 +202,10 @@ def environment(command: str | None, workers: int) -> dict[str, Any]:
         "platform": platform.platform(),
         "cpu": cpu_name(),
         "cores": cpu_cores(),
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-        if hasattr(os, "sysconf")
-        else None,
+        "memory_gib": memory_gib(),
         "gpu": gpu or "none",
         "workers": workers,
     }
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def print_plan(plan: Plan, remaining: list[Job], data: StudyData, cores: int, workers: int) -> None:

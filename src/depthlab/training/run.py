@@ -221,9 +221,9 @@ def train(
             return Run.load(folder)  # finished: measuring its cost again would change metrics
     tensors = Tensors(x[parts.train], y[parts.train], x[parts.val], y[parts.val])
     if isinstance(net, Baseline):
-        result, cost = _fit_baseline(net, tensors)
+        result, cost = fit_baseline(net, tensors)
     else:
-        result, cost = _fit_network(net, tensors, cfg, ds.task, folder, resume)
+        result, cost = fit_network(net, tensors, cfg, ds.task, folder, resume)
     run = Run(config, net, prep, result.history, {}, folder)
     run.metrics = {
         **split_metrics(run, ds, parts),
@@ -242,15 +242,23 @@ def train(
     return run
 
 
-def _fit_network(
+def fit_network(
     net: DepthModel,
     tensors: Tensors,
     cfg: TrainConfig,
     task: str,
-    folder: Path | None,
-    resume: bool,
+    folder: Path | None = None,
+    resume: bool = False,
+    latency: bool = True,
 ) -> tuple[FitResult, dict[str, Any]]:
-    from depthlab.evaluate.cost import model_cost, peak_memory_mb
+    """Train *net* and measure its cost: parameters, FLOPs, training time, peak memory and,
+    with *latency*, inference latency at batch 1 and 256."""
+    from depthlab.evaluate.cost import (
+        count_parameters,
+        flops_per_example,
+        model_cost,
+        peak_memory_mb,
+    )
 
     result, peak_mb = peak_memory_mb(
         lambda: fit(
@@ -265,23 +273,39 @@ def _fit_network(
         cfg.device if cfg.device != "auto" else result_device(),
     )
     example = tensors.x_train[0].to(next(net.parameters()).device)
+    sizes = (
+        model_cost(net, example)
+        if latency
+        else {
+            "parameters": count_parameters(net),
+            "flops_per_example": flops_per_example(net, example),
+        }
+    )
     cost = {
-        **model_cost(net, example),
+        **sizes,
         "train_seconds": round(result.train_seconds, 3),
         "peak_memory_mb": round(peak_mb, 1),
     }
     return result, cost
 
 
-def _fit_baseline(net: Baseline, tensors: Tensors) -> tuple[FitResult, dict[str, Any]]:
-    from depthlab.evaluate.cost import peak_memory_mb, sklearn_cost
+def fit_baseline(
+    net: Baseline, tensors: Tensors, latency: bool = True
+) -> tuple[FitResult, dict[str, Any]]:
+    """Fit a classical baseline and measure its cost, in the keys of :func:`fit_network`."""
+    from depthlab.evaluate.cost import peak_memory_mb, sklearn_cost, sklearn_parameters
 
     started = time.perf_counter()
     _, peak_mb = peak_memory_mb(lambda: net.fit(tensors.x_train.numpy(), tensors.y_train.numpy()))
     result = FitResult(train_seconds=time.perf_counter() - started, device="cpu")
     example = tensors.x_train[0].reshape(-1).numpy()  # one example, flattened
+    sizes = (
+        sklearn_cost(net.estimator, example)
+        if latency
+        else {"parameters": sklearn_parameters(net.estimator), "flops_per_example": None}
+    )
     cost = {
-        **sklearn_cost(net.estimator, example),
+        **sizes,
         "train_seconds": round(result.train_seconds, 3),
         "peak_memory_mb": round(peak_mb, 1),
     }
