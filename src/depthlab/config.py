@@ -50,6 +50,44 @@ class DataConfig(_Strict):
         return value
 
 
+class FeatureConfig(_Strict):
+    """How raw inputs become model inputs; each option matters to one modality's pipelines.
+
+    Example:
+        >>> FeatureConfig(lookback=36, horizon=3).horizon
+        3
+    """
+
+    features: str | None = Field(
+        None, description="feature pipeline (default: the modality's default for the model)"
+    )
+    # audio
+    seconds: float | None = Field(
+        None, gt=0.0, description="clip length; default: 95th percentile of training clips"
+    )
+    n_mels: int = Field(40, ge=4, le=512, description="mel bands of log-mel spectrograms")
+    n_mfcc: int = Field(20, ge=2, le=128, description="MFCC coefficients per frame")
+    # text
+    min_freq: int = Field(2, ge=1, description="a word enters the vocabulary this many times")
+    max_vocab: int = Field(20_000, ge=10, description="most frequent words kept")
+    max_tokens: int | None = Field(
+        None, ge=1, description="tokens per text; default: 95th percentile of training texts"
+    )
+    encoder: str = Field(
+        "all-MiniLM-L6-v2", description="sentence-transformers model name or local path"
+    )
+    # time series
+    lookback: int = Field(24, ge=1, description="past steps a forecast reads")
+    horizon: int = Field(1, ge=1, description="future steps a forecast predicts")
+    fill: Literal["none", "ffill", "interpolate"] = Field(
+        "none", description="how gaps (NaN) in a series are filled; none: they are errors"
+    )
+    # tables
+    embed_levels: int = Field(
+        16, ge=2, description="categorical columns with more levels get embeddings, not one-hot"
+    )
+
+
 class SplitConfig(_Strict):
     """A seeded train / validation / test split."""
 
@@ -122,6 +160,10 @@ class StudyConfig(_Strict):
     split: SplitStrategy = "auto"
     data: DataConfig = Field(
         default_factory=lambda: DataConfig.model_validate({}), description="options to read data"
+    )
+    features: FeatureConfig = Field(
+        default_factory=lambda: FeatureConfig.model_validate({}),
+        description="feature pipeline options (clip length, vocabulary, windows...)",
     )
 
     @field_validator("fractions")

@@ -132,8 +132,3 @@ def test_a_diverged_job_is_a_result_not_a_crash(monkeypatch: pytest.MonkeyPatch)
     data = jobs.StudyData("iris", StudyConfig(epochs=1))
     result = jobs.run_job(Job("fit", "mlp:deep", 1.0, 0), data)
     assert result["status"] == "diverged" and "loss became nan" in result["error"]
-
-
-def test_a_modality_without_its_pipeline_is_refused_before_any_job() -> None:
-    with pytest.raises(ConfigError, match="a study of timeseries data needs its modality pipeline"):
-        make_plan(StudyConfig(), load_dataset("sunspots"), cores=2)

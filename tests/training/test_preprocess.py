@@ -143,14 +143,3 @@ def test_to_dict_round_trips_through_json() -> None:
     assert again == prep
     np.testing.assert_array_equal(again.transform(ds.inputs), prep.transform(ds.inputs))
     assert again.input_spec(1) == prep.input_spec(1)
-
-
-@pytest.mark.parametrize("modality", ["text", "timeseries"])
-def test_text_and_timeseries_are_config_errors(modality: str) -> None:
-    if modality == "text":
-        ds = Dataset("t", "text", "classification", ["a b", "c d"], np.array([0, 1]), ("x", "y"))
-    else:
-        ds = Dataset("s", "timeseries", "forecasting", np.ones((5, 1)), np.ones(5))
-    with pytest.raises(ConfigError, match=f"training on {modality} data") as err:
-        Preprocessor.fit(ds, np.arange(2))
-    assert "supported: tabular, image, sequence, audio" in str(err.value)

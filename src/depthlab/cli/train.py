@@ -66,6 +66,21 @@ def train_command(
     label_pattern: str | None = typer.Option(
         None, help=r"Regex on WAV names with (?P<label>..) and optional (?P<group>..)."
     ),
+    features: str | None = typer.Option(
+        None,
+        "--features",
+        help="Feature pipeline (default: the modality's for the model), e.g. logmel, mfcc.",
+    ),
+    feature: list[str] | None = typer.Option(
+        None,
+        "--feature",
+        help="Feature option KEY=VALUE (repeatable), e.g. n_mels=64, min_freq=1, seconds=1.0.",
+    ),
+    encoder: str | None = typer.Option(
+        None, "--encoder", help="Sentence encoder of the 'encoder' model: a name or a local path."
+    ),
+    lookback: int | None = typer.Option(None, help="Past steps a forecast reads (series)."),
+    horizon: int | None = typer.Option(None, help="Future steps a forecast predicts (series)."),
     data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
     cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the final metrics as JSON."),
@@ -115,6 +130,11 @@ def train_command(
         "label_pattern": label_pattern,
     }
     data_options = {k: v for k, v in data_options.items() if v is not None}
+    named = {"features": features, "encoder": encoder, "lookback": lookback, "horizon": horizon}
+    feature_options = {
+        **parse_options(feature or [], "--feature"),
+        **{k: v for k, v in named.items() if v is not None},
+    }
     # A path is kept absolute so that evaluate finds the data from any folder.
     source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
     folder = out or default_folder(data, model, preset, resume)
@@ -132,6 +152,7 @@ def train_command(
             data_options=data_options,
             resume=resume,
             split=strategy,
+            feature_options=feature_options,
         )
     if as_json:
         typer.echo(json.dumps(run.metrics))
@@ -162,6 +183,7 @@ def evaluate_command(
     from depthlab.data.splits import split_dataset
     from depthlab.errors import ConfigError, DataError
     from depthlab.evaluate.measure import metrics_on
+    from depthlab.training.preprocess import examples_for
     from depthlab.training.run import Run
 
     run = Run.load(run_folder)
@@ -171,7 +193,8 @@ def evaluate_command(
             f"{run_folder} was trained on a Dataset object in Python, not on a name or path; "
             "score it in Python with depthlab.evaluate.measure.metrics_on"
         )
-    ds = load_dataset(data["source"], data_dir=data_dir, cache_dir=cache_dir, **data["options"])
+    loaded = load_dataset(data["source"], data_dir=data_dir, cache_dir=cache_dir, **data["options"])
+    ds = examples_for(loaded, run.config["model"]["family"], run.config.get("features"))
     strategy = recorded.get("requested", "auto")
     split = split_dataset(ds, seed=int(recorded["seed"]), strategy=strategy)
     if split.fingerprint() != recorded["fingerprint"]:
@@ -260,7 +283,7 @@ def predict_command(
         print_metrics(metrics, run.class_names, f"{source}: {len(table):,} labelled examples")
 
 
-def parse_options(pairs: list[str]) -> dict[str, Any]:
+def parse_options(pairs: list[str], flag: str = "--option") -> dict[str, Any]:
     """``["depth=3", "channels=[32,64]", "cell=gru"]`` -> ``{"depth": 3, ...}`` (JSON values)."""
     from depthlab.errors import ConfigError
 
@@ -268,7 +291,7 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--option '{pair}': write KEY=VALUE, e.g. --option depth=3")
+            raise ConfigError(f"{flag} '{pair}': write KEY=VALUE, e.g. {flag} depth=3")
         try:
             options[key.strip()] = json.loads(text)
         except json.JSONDecodeError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-InputKind = Literal["vector", "sequence", "image"]
+InputKind = Literal["vector", "sequence", "image", "tokens", "pairs"]
 
 
 @dataclass(frozen=True)
@@ -13,13 +13,18 @@ class InputSpec:
     """Per-example input shape and the output the model must produce.
 
     ``shape`` is ``(F,)`` for vectors, ``(C, L)`` for sequences and ``(C, H, W)`` for images;
-    ``n_outputs`` is the number of classes, or 1 for regression.
+    ``(L,)`` token ids for tokens (0 pads, ``vocab_size`` ids in all) and ``(2,)`` (user, item)
+    ids for pairs; ``n_outputs`` is the number of classes, 1 for regression, the horizon for
+    forecasting. ``cardinalities`` gives the number of ids of each id column (pairs: users and
+    items; tables: the trailing columns of categorical codes that models embed).
     """
 
     kind: InputKind
     shape: tuple[int, ...]
     n_outputs: int
     task: str
+    vocab_size: int = 0
+    cardinalities: tuple[int, ...] = ()
 
     @property
     def flat_size(self) -> int:
@@ -29,7 +34,11 @@ class InputSpec:
         return size
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "shape": list(self.shape)}
+        return {
+            **asdict(self),
+            "shape": list(self.shape),
+            "cardinalities": list(self.cardinalities),
+        }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> InputSpec:
@@ -38,4 +47,6 @@ class InputSpec:
             shape=tuple(int(s) for s in raw["shape"]),
             n_outputs=int(raw["n_outputs"]),
             task=str(raw["task"]),
+            vocab_size=int(raw.get("vocab_size", 0)),
+            cardinalities=tuple(int(c) for c in raw.get("cardinalities", ())),
         )

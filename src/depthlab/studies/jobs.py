@@ -26,7 +26,7 @@ from depthlab.studies.plan import QUICK_EPOCHS, Job, is_network, split_id
 log = logging.getLogger(__name__)
 
 # The metric every study ranks by: higher is better for both.
-METRIC = {"classification": "accuracy", "regression": "r2"}
+METRIC = {"classification": "accuracy", "regression": "r2", "forecasting": "r2"}
 # Every network trains for at least this many optimiser steps: a small training fraction gets
 # more epochs, so that it is not starved of updates (its epochs are short).
 MIN_STEPS = 300
@@ -104,12 +104,14 @@ def prepared(job: Job, data: StudyData) -> tuple[Dataset, Any, np.ndarray, Any]:
     """The dataset, its split for this seed, the training indices of this fraction, and a
     preprocessor fitted on them."""
     from depthlab.data.splits import split_dataset
-    from depthlab.training.preprocess import Preprocessor
+    from depthlab.training.preprocess import Preprocessor, examples_for
 
-    ds = data.dataset()
+    family = split_id(job.model)[0] if is_network(job.model) else job.model
+    options = data.config.features
+    ds = examples_for(data.dataset(), family, options)
     split = split_dataset(ds, seed=job.seed, strategy=data.config.split)
     train = subsample(split.train, job.fraction, job.seed)
-    return ds, split, train, Preprocessor.fit(ds, train)
+    return ds, split, train, Preprocessor.fit(ds, train, family, options)
 
 
 def run_fit(job: Job, data: StudyData) -> dict[str, Any]:

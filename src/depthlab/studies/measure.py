@@ -20,6 +20,7 @@ PROBE_EXAMPLES = 4000  # linear probes train on at most this many examples
 KEEP = {
     "classification": ("accuracy", "balanced_accuracy", "macro_f1"),
     "regression": ("rmse", "mae", "r2"),
+    "forecasting": ("rmse", "mae", "mase", "r2"),
 }
 
 
@@ -49,6 +50,8 @@ def score(model: Any, ds: Dataset, prep: Any, x: np.ndarray, targets: np.ndarray
         metrics = compute_metrics(
             "classification", targets, out.argmax(axis=1), class_names=ds.class_names
         )
+    elif ds.task == "forecasting":  # (N, horizon)
+        metrics = compute_metrics(ds.task, targets, prep.inverse_targets(out))
     else:
         metrics = compute_metrics(ds.task, targets, prep.inverse_targets(out[:, 0]))
     return {k: metrics[k] for k in KEEP[ds.task] if k in metrics}
@@ -67,7 +70,8 @@ def measure_extras(
     """Robustness and probes, measured once per model and seed, on the full training fraction."""
     extras: dict[str, Any] = {}
     rng = np.random.Generator(np.random.PCG64([len(train), 104729]))
-    if config.robustness:
+    # Noise and holes mean something for measured values, not for token or id inputs.
+    if config.robustness and np.issubdtype(x.dtype, np.floating):
         clean = x[test]
         noisy = clean + rng.normal(scale=config.noise, size=clean.shape).astype(np.float32)
         holes = clean * (rng.random(clean.shape) >= config.missing).astype(np.float32)

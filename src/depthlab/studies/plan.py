@@ -24,6 +24,9 @@ QUICK_EPOCHS = 8
 QUICK_SWAPS = {"rnn:deep": "rnn:shallow"}
 # Networks the study leaves out when they would not fit the data's input kind.
 NETWORK_LADDER = ("linear", "mlp:shallow", "mlp:deep", "cnn:deep", "rnn:deep")
+# Modalities whose ladder is not "classical baselines of the task, then NETWORK_LADDER": the
+# models in order, from the baseline up (each must be registered and fit the data).
+MODALITY_LADDERS: dict[str, tuple[str, ...]] = {}
 LABELS = {
     "logistic": "logistic regression",
     "ridge": "ridge regression",
@@ -100,24 +103,34 @@ def split_id(model: str) -> tuple[str, str]:
     return family, preset or ("shallow" if family == "linear" else "deep")
 
 
-def default_models(ds: Dataset) -> tuple[str, ...]:
-    """The ladder for *ds*: the classical baselines for its task, then every network that fits."""
-    from depthlab.models.base import families_for
-    from depthlab.training.preprocess import KINDS
+def input_kind(ds: Dataset, family: str, config: StudyConfig) -> str:
+    """The input kind *family* gets on *ds* through its feature pipeline."""
+    from depthlab.features.registry import resolve_features
 
+    return resolve_features(ds.modality, family, config.features.features).kind
+
+
+def default_models(ds: Dataset, config: StudyConfig) -> tuple[str, ...]:
+    """The ladder for *ds*: its modality's own ladder, or the classical baselines for its task
+    then every network that fits."""
+    from depthlab.models.base import MODELS
+
+    if ds.modality in MODALITY_LADDERS:
+        return MODALITY_LADDERS[ds.modality]
     classical = ("logistic", "boosting") if ds.task == "classification" else ("ridge", "boosting")
-    kind = KINDS.get(ds.modality, ds.modality)
-    fitting = set(families_for(kind))
-    return classical + tuple(m for m in NETWORK_LADDER if split_id(m)[0] in fitting)
+    networks = tuple(
+        m
+        for m in NETWORK_LADDER
+        if input_kind(ds, split_id(m)[0], config) in MODELS[split_id(m)[0]].fits
+    )
+    return classical + networks
 
 
-def check_models(models: tuple[str, ...], ds: Dataset) -> tuple[str, ...]:
+def check_models(models: tuple[str, ...], ds: Dataset, config: StudyConfig) -> tuple[str, ...]:
     """Normalise ids to ``family:preset`` and check each fits the data."""
     from depthlab.models.base import MODELS, families_for, get_family
     from depthlab.models.baselines import BASELINES
-    from depthlab.training.preprocess import KINDS
 
-    kind = KINDS.get(ds.modality, ds.modality)
     out: list[str] = []
     for model in models:
         if model in BASELINES:
@@ -134,6 +147,7 @@ def check_models(models: tuple[str, ...], ds: Dataset) -> tuple[str, ...]:
                 f"unknown preset '{preset}' in study model '{model}'."
                 f"{closest(preset, cls.presets)} Presets: {', '.join(cls.presets)}"
             )
+        kind = input_kind(ds, family, config)
         if kind not in cls.fits:
             raise ConfigError(
                 f"study model '{model}' does not fit {ds.modality} data; models that fit: "
@@ -147,17 +161,18 @@ def check_models(models: tuple[str, ...], ds: Dataset) -> tuple[str, ...]:
 
 def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -> Plan:
     """Every job of the study on *ds*; *cores* and *gpu* shape the thread-scaling jobs."""
+    from depthlab.features.registry import supported_modalities
     from depthlab.models.base import list_families
-    from depthlab.training.preprocess import KINDS
 
-    if ds.modality not in KINDS:
+    if ds.modality not in supported_modalities():
         raise ConfigError(
-            f"{ds.name}: a study of {ds.modality} data needs its modality pipeline (tokens or "
-            f"forecasting windows), which this version does not have yet; studies run on "
-            f"{', '.join(KINDS)} data"
+            f"{ds.name}: depthlab cannot study {ds.modality} data yet; studies run on "
+            f"{', '.join(supported_modalities())} data"
         )
     list_families()
-    models = check_models(config.models, ds) if config.models else default_models(ds)
+    models = (
+        check_models(config.models, ds, config) if config.models else default_models(ds, config)
+    )
     if config.quick and not config.models:
         models = tuple(QUICK_SWAPS.get(m, m) for m in models)
     quick_fractions = config.quick and "fractions" not in config.model_fields_set

@@ -27,7 +27,8 @@ from depthlab.models.baselines import Baseline, is_baseline
 from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
 from depthlab.training.loop import FitResult, Tensors, fit
-from depthlab.training.preprocess import Preprocessor
+from depthlab.training.preprocess import Preprocessor, examples_for
+from depthlab.training.preprocess import feature_options as feature_options_of
 
 RUN_FILE = "run.json"
 WEIGHTS = "model.safetensors"
@@ -88,6 +89,8 @@ class Run:
         out = self.outputs(inputs)
         if self.task == "classification":
             return out.argmax(axis=1)
+        if self.task == "forecasting":  # (N, horizon)
+            return self.preprocessor.inverse_targets(out)
         return self.preprocessor.inverse_targets(out[:, 0])
 
     @classmethod
@@ -156,6 +159,7 @@ def train(
     data_options: dict[str, Any] | None = None,
     resume: bool = False,
     split: SplitStrategy = "auto",
+    feature_options: dict[str, Any] | None = None,
 ) -> Run:
     """Train a *model* family (``preset`` values, then *model_options*) on *data*.
 
@@ -163,6 +167,8 @@ def train(
     and the weights' initialisation follow *seed*; *split* chooses the strategy (``auto``,
     ``random``, ``stratified``, ``grouped``, ``temporal``). With *out*, everything is written to
     that folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
+    *feature_options* (:class:`~depthlab.config.FeatureConfig`) choose and tune the feature
+    pipeline (log-mel or MFCC for audio, vocabulary for text, windows for series...).
 
     Example:
         >>> import depthlab as dl
@@ -173,14 +179,16 @@ def train(
     from depthlab.evaluate.measure import split_metrics
     from depthlab.models.base import get_family
 
-    ds = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
+    loaded = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
+    features = feature_options_of(feature_options)
+    ds = examples_for(loaded, model, features)
     baseline = is_baseline(model)
     if baseline and model_options:
         raise ConfigError(f"the baseline '{model}' takes no model options")
     defaults = {} if baseline else get_family(model).train_presets.get(preset, {})
     cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
     parts = split_dataset(ds, seed=cfg.seed, strategy=split)
-    prep = Preprocessor.fit(ds, parts.train)
+    prep = Preprocessor.fit(ds, parts.train, model, features)
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     spec = prep.input_spec(ds.n_classes or 1)
@@ -208,6 +216,7 @@ def train(
             **parts.sizes(),
             "fingerprint": parts.fingerprint(),
         },
+        "features": features.model_dump(mode="json", exclude_defaults=True),
         "model": net.get_config(),
         "preset": preset,
         "train": cfg.model_dump(mode="json"),
@@ -322,10 +331,13 @@ def _prepare_folder(folder: Path, config: dict[str, Any], resume: bool) -> None:
     existing = folder / RUN_FILE
     if existing.is_file():
         before = json.loads(existing.read_text(encoding="utf-8"))
-        now = {k: config[k] for k in ("data", "split", "model", "train")}
+        keys = ("data", "split", "features", "model", "train")
+        now = {k: config[k] for k in keys if k in config}
         if "requested" not in before.get("split", {}) and now["split"]["requested"] == "auto":
             now["split"] = {k: v for k, v in now["split"].items() if k != "requested"}
-        same = {k: before.get(k) for k in ("data", "split", "model", "train")} == now
+        if "features" not in before and not now.get("features"):
+            now.pop("features", None)
+        same = {k: before.get(k) for k in now} == now
         if not resume:
             raise ConfigError(
                 f"{folder} already holds a run; pass --resume to continue it, "
