@@ -23,9 +23,12 @@ _EXPORTS = {
     "list_datasets": "depthlab.data.datasets",
     "split_dataset": "depthlab.data.splits",
     "kfold": "depthlab.data.splits",
+    "hold_out_group": "depthlab.data.splits",
     "Split": "depthlab.data.splits",
     "train": "depthlab.training.run",
     "Run": "depthlab.training.run",
+    "cross_validate": "depthlab.training.crossval",
+    "CrossValidation": "depthlab.training.crossval",
     "build_model": "depthlab.models.base",
     "list_families": "depthlab.models.base",
     "InputSpec": "depthlab.models.spec",
@@ -49,12 +52,13 @@ if TYPE_CHECKING:
     from depthlab.data.dataset import Dataset, DatasetInfo
     from depthlab.data.datasets import list_datasets
     from depthlab.data.load import load_dataset
-    from depthlab.data.splits import Split, kfold, split_dataset
+    from depthlab.data.splits import Split, hold_out_group, kfold, split_dataset
     from depthlab.errors import ConfigError, DataError, DepthlabError
     from depthlab.estimators import DepthClassifier, DepthRegressor
     from depthlab.models.base import build_model, list_families
     from depthlab.models.spec import InputSpec
     from depthlab.studies.run import StudyResult, study
+    from depthlab.training.crossval import CrossValidation, cross_validate
     from depthlab.training.run import Run, train
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from depthlab.errors import ConfigError, closest
 
-SplitStrategy = Literal["auto", "random", "stratified", "grouped", "temporal"]
+SplitStrategy = Literal["auto", "random", "stratified", "grouped", "temporal", "official"]
 
 
 class _Strict(BaseModel):
@@ -29,8 +29,13 @@ class DataConfig(_Strict):
 
     target: str | None = Field(None, description="label column of a table")
     text_column: str | None = Field(None, description="text column of a text table")
-    task: Literal["classification", "regression"] | None = Field(
-        None, description="override the task inferred from the target"
+    task: Literal["classification", "regression", "forecasting"] | None = Field(
+        None,
+        description="override the task inferred from the target; forecasting reads the table "
+        "as a time series whose target column is forecast",
+    )
+    time_column: str | None = Field(
+        None, description="time column of a series (default: one named time, date, year...)"
     )
     categorical: tuple[str, ...] = Field((), description="table columns to treat as categorical")
     resize: tuple[int, int] | None = Field(None, description="image size (height, width)")
@@ -120,8 +125,12 @@ class TrainConfig(_Strict):
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     amp: bool = Field(True, description="mixed precision (CUDA only)")
     compile: bool = Field(False, description="torch.compile the model")
-    augment: Literal["none", "shift", "flip", "shift+flip"] = Field(
-        "none", description="random shifts (images, sequences) / horizontal flips (images)"
+    augment: Literal[
+        "none", "shift", "flip", "shift+flip", "mask", "shift+mask", "flip+mask", "shift+flip+mask"
+    ] = Field(
+        "none",
+        description="random shifts (images, sequences) / horizontal flips (images) / "
+        "SpecAugment-style band masks (spectrograms, images, sequences)",
     )
     in_memory_mb: int = Field(
         2048, ge=0, description="data larger than this is fed by a DataLoader"

@@ -21,6 +21,7 @@ SPECS = {
     "vector": InputSpec("vector", (6,), n_outputs=3, task="classification"),
     "sequence": InputSpec("sequence", (2, 8), n_outputs=3, task="classification"),
     "image": InputSpec("image", (1, 8, 8), n_outputs=3, task="classification"),
+    "tokens": InputSpec("tokens", (8,), n_outputs=3, task="classification", vocab_size=20),
 }
 BATCH = 8
 
@@ -40,7 +41,12 @@ CASES = cases()
 
 def batch(spec: InputSpec, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(BATCH, *spec.shape, generator=gen)
+    if spec.kind == "tokens":  # ids, 0 padding the ends of some texts (never a whole text)
+        x = torch.randint(1, spec.vocab_size, (BATCH, *spec.shape), generator=gen)
+        ends = torch.randint(1, spec.shape[0] + 1, (BATCH, 1), generator=gen)
+        x = x.masked_fill(torch.arange(spec.shape[0]) >= ends, 0)
+    else:
+        x = torch.randn(BATCH, *spec.shape, generator=gen)
     if spec.task == "classification":
         return x, torch.randint(0, spec.n_outputs, (BATCH,), generator=gen)
     return x, torch.randn(BATCH, generator=gen)
@@ -56,7 +62,9 @@ def loss_of(model: nn.Module, x: torch.Tensor, y: torch.Tensor, task: str) -> to
 def make(family: str, preset: str, kind: str, task: str = "classification") -> DepthModel:
     spec = SPECS[kind]
     if task != "classification":
-        spec = InputSpec(spec.kind, spec.shape, n_outputs=1, task=task)
+        spec = InputSpec(
+            spec.kind, spec.shape, n_outputs=1, task=task, vocab_size=spec.vocab_size
+        )
     torch.manual_seed(0)
     return build_model(family, spec, preset)
 

@@ -108,7 +108,7 @@ def test_audio_is_padded_or_cropped_to_the_95th_percentile_length() -> None:
     waves.append(np.ones(1000, dtype=np.float32))  # held out, and much longer
     ds = Dataset("beeps", "audio", "classification", waves, np.arange(21) % 2, ("a", "b"))
     train = np.arange(20)
-    prep = Preprocessor.fit(ds, train)
+    prep = Preprocessor.fit(ds, train, options={"features": "waveform"})
     length = int(np.percentile(lengths, 95))
     assert prep.stats["length"] == length
     scale = float(np.std(np.concatenate(waves[:20])))

@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from depthlab.cli.crossval import crossval_command
 from depthlab.cli.data import data_app
 from depthlab.cli.study import report_command, study_command
 from depthlab.cli.train import evaluate_command, predict_command, train_command
@@ -28,6 +29,7 @@ app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("predict")(predict_command)
+app.command("crossval")(crossval_command)
 app.command("study")(study_command)
 app.command("report")(report_command)
 

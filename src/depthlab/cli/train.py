@@ -26,7 +26,8 @@ def train_command(
         "mlp",
         "--model",
         "-m",
-        help="A network (linear, mlp, cnn, rnn) or a baseline (logistic, ridge, boosting).",
+        help="A network (linear, mlp, cnn, rnn; mf, ncf for ratings) or a baseline (logistic, "
+        "ridge, boosting; biases for ratings).",
     ),
     preset: str = typer.Option("shallow", "--preset", "-p", help="shallow or deep."),
     out: Path | None = typer.Option(
@@ -37,7 +38,16 @@ def train_command(
         None, "--config", "-c", help="train.yaml: training settings (epochs, lr...); flags win."
     ),
     split: str = typer.Option(
-        "auto", "--split", help="Split strategy: auto, random, stratified, grouped, temporal."
+        "auto",
+        "--split",
+        help="Split strategy: auto, random, stratified, grouped, temporal, official (the "
+        "dataset's own test set, e.g. FSDD's recordings 0-4).",
+    ),
+    test_group: str | None = typer.Option(
+        None,
+        "--test-group",
+        help="Test on this group alone (a speaker: leave-one-group-out); validation is a "
+        "stratified part of the other groups.",
     ),
     epochs: int | None = typer.Option(None, help="Epochs (default: the preset's, else 30)."),
     lr: float | None = typer.Option(None, "--lr", help="Peak learning rate."),
@@ -45,7 +55,10 @@ def train_command(
     patience: int | None = typer.Option(None, help="Stop after this many epochs without gain."),
     device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
     augment: str | None = typer.Option(
-        None, help="Training-batch augmentation: none, shift, flip or shift+flip (images)."
+        None,
+        help="Training-batch augmentation: none, shift, flip (images), mask (time and "
+        "frequency bands of spectrograms, SpecAugment-style), or a combination such as "
+        "shift+mask.",
     ),
     option: list[str] | None = typer.Option(
         None,
@@ -55,7 +68,12 @@ def train_command(
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out."),
     target: str | None = typer.Option(None, "--target", "-t", help="Label column of a table."),
     task: str | None = typer.Option(
-        None, help="classification or regression (default: inferred from the target)."
+        None,
+        help="classification, regression (default: inferred from the target) or forecasting "
+        "(the table is a series; --target names the column to forecast).",
+    ),
+    time_column: str | None = typer.Option(
+        None, help="Time column of a series (default: one named time, date, year...)."
     ),
     categorical: list[str] | None = typer.Option(
         None, "--categorical", help="A table column to treat as categorical (repeatable)."
@@ -101,11 +119,17 @@ def train_command(
 
       depthlab train --data houses.csv --target price --option width=64 --out runs/houses
 
+      depthlab train --data sales.csv --task forecasting --target units --lookback 28 --horizon 7
+
       depthlab train --data mnist1d --model cnn --option channels=[32,64] --out runs/small
 
       depthlab train --data mnist1d --model cnn --preset deep --out runs/cnn --resume
 
       depthlab train --data fsdd --model cnn --config train.yaml --split grouped
+
+      depthlab train --data fsdd --model cnn --preset deep --split official --augment mask
+
+      depthlab train --data fsdd --model rnn --test-group theo --out runs/fsdd-theo
     """
     from depthlab.config import SplitConfig, TrainConfig, load_yaml, parse_config
     from depthlab.data.datasets import is_builtin
@@ -128,6 +152,7 @@ def train_command(
         "categorical": list(categorical) if categorical else None,
         "resize": list(resize) if resize else None,
         "label_pattern": label_pattern,
+        "time_column": time_column,
     }
     data_options = {k: v for k, v in data_options.items() if v is not None}
     named = {"features": features, "encoder": encoder, "lookback": lookback, "horizon": horizon}
@@ -153,6 +178,7 @@ def train_command(
             resume=resume,
             split=strategy,
             feature_options=feature_options,
+            test_group=test_group,
         )
     if as_json:
         typer.echo(json.dumps(run.metrics))
@@ -165,6 +191,12 @@ def train_command(
 def evaluate_command(
     run_folder: Path = typer.Argument(..., metavar="RUN", help="A run folder from 'train'."),
     as_json: bool = typer.Option(False, "--json", help="Print the test metrics as JSON."),
+    plot: Path | None = typer.Option(
+        None,
+        "--plot",
+        help="Forecasting runs: draw actual against forecast values over the test period to "
+        "this PNG, SVG or PDF file.",
+    ),
     data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
     cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
 ) -> None:
@@ -178,15 +210,19 @@ def evaluate_command(
       depthlab evaluate runs/cnn
 
       depthlab evaluate runs/cnn --json
+
+      depthlab evaluate runs/sunspots-rnn --plot forecast.png
     """
     from depthlab.data.load import load_dataset
-    from depthlab.data.splits import split_dataset
+    from depthlab.data.splits import resolve_split
     from depthlab.errors import ConfigError, DataError
     from depthlab.evaluate.measure import metrics_on
     from depthlab.training.preprocess import examples_for
     from depthlab.training.run import Run
 
     run = Run.load(run_folder)
+    if plot is not None and run.task != "forecasting":
+        raise ConfigError(f"--plot draws forecasts; {run_folder} does {run.task}")
     data, recorded = run.config["data"], run.config["split"]
     if data.get("source") is None:
         raise ConfigError(
@@ -196,7 +232,14 @@ def evaluate_command(
     loaded = load_dataset(data["source"], data_dir=data_dir, cache_dir=cache_dir, **data["options"])
     ds = examples_for(loaded, run.config["model"]["family"], run.config.get("features"))
     strategy = recorded.get("requested", "auto")
-    split = split_dataset(ds, seed=int(recorded["seed"]), strategy=strategy)
+    fold = recorded.get("fold")
+    split = resolve_split(
+        ds,
+        seed=int(recorded["seed"]),
+        strategy=strategy,
+        test_group=recorded.get("test_group"),
+        fold=None if fold is None else (int(fold[0]), int(fold[1])),
+    )
     if split.fingerprint() != recorded["fingerprint"]:
         raise DataError(
             f"the data of {run_folder} changed since training: {data['source']} now splits "
@@ -205,6 +248,10 @@ def evaluate_command(
             f"(fingerprint {recorded['fingerprint']}); restore the data or train again"
         )
     metrics = metrics_on(run, ds.subset(split.test))
+    if plot is not None:
+        from depthlab.report.forecast import save_forecast_plot
+
+        typer.echo(f"forecast plot: {save_forecast_plot(run, ds, split, plot)}", err=as_json)
     if as_json:
         typer.echo(json.dumps(metrics))
         return
@@ -215,11 +262,21 @@ def evaluate_command(
 
 def predict_command(
     run_folder: Path = typer.Argument(..., metavar="RUN", help="A run folder from 'train'."),
-    source: str = typer.Argument(
-        ..., metavar="INPUT", help="A file or folder like the training data, or a built-in name."
+    source: str | None = typer.Argument(
+        None,
+        metavar="[INPUT]",
+        help="A file or folder like the training data, or a built-in name.",
+        show_default=False,
     ),
-    output: Path = typer.Option(
-        Path("predictions.csv"), "--output", "-o", help="CSV of the predictions."
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="CSV of the predictions (default: predictions.csv)."
+    ),
+    user: str | None = typer.Option(
+        None, "--user", help="Ratings runs: the user to predict for (with --item or --top-k)."
+    ),
+    item: str | None = typer.Option(None, "--item", help="Ratings runs: the item to rate."),
+    top_k: int | None = typer.Option(
+        None, "--top-k", help="Ratings runs: recommend this many items the user has not rated."
     ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the metrics as JSON ({} when INPUT has no labels)."
@@ -232,6 +289,8 @@ def predict_command(
     One row per example: its id (file name or row number), the prediction (class name, or value
     for regression) and, for classification, one probability column per class (p_CLASS). A
     table may leave out the target column; when INPUT has labels, the metrics are printed too.
+    For a forecasting run INPUT is a series: the CSV holds the next horizon values after its end,
+    and rolling forecasts over it, scored, when it is long enough.
 
     Examples:
 
@@ -240,6 +299,12 @@ def predict_command(
       depthlab predict runs/photos more_photos/ -o preds.csv
 
       depthlab predict runs/cnn mnist1d --json
+
+      depthlab predict runs/sales-rnn recent_sales.csv -o next_week.csv
+
+      depthlab predict runs/movielens-mf --user 196 --item 242
+
+      depthlab predict runs/movielens-mf --user 196 --top-k 10
     """
     import numpy as np
     import pandas as pd
@@ -250,6 +315,20 @@ def predict_command(
     from depthlab.training.run import Run
 
     run = Run.load(run_folder)
+    if run.config["data"]["modality"] == "interactions" or user or item or top_k is not None:
+        from depthlab.cli.recommend import predict_interactions
+
+        with data_environment(data_dir, cache_dir):
+            predict_interactions(run, source, user, item, top_k, output, as_json)
+        return
+    if source is None:
+        raise ConfigError("give the INPUT to predict: a file or folder, or a built-in name")
+    output = output or Path("predictions.csv")
+    if run.task == "forecasting":  # the next values after the end of a series
+        from depthlab.cli.forecast import predict_series
+
+        predict_series(run, source, output, as_json, data_dir, cache_dir)
+        return
     examples = read_examples(source, run, data_dir, cache_dir)
     ids: list[Any] = list(examples.ids) or list(range(len(examples)))
     metrics: dict[str, Any] = {}

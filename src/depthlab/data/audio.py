@@ -19,6 +19,7 @@ from depthlab.progress import track
 log = logging.getLogger(__name__)
 
 FSDD_RATE = 8000
+FSDD_TEST_TAKES = 5
 FSDD_NAME = re.compile(r"(?P<label>\d)_(?P<group>[A-Za-z]+)_(?P<take>\d+)\.wav")
 
 
@@ -64,6 +65,7 @@ def load_fsdd(fetcher: Fetcher) -> Dataset:
     paths = sorted(folder / rel for rel in archive.files)
     matches = [FSDD_NAME.fullmatch(p.name) for p in paths]
     waves, rate = read_waves(paths, FSDD_RATE)
+    takes = np.array([int(m["take"]) for m in matches if m])
     return Dataset(
         name="fsdd",
         modality="audio",
@@ -74,9 +76,12 @@ def load_fsdd(fetcher: Fetcher) -> Dataset:
         groups=np.array([m["group"] for m in matches if m]),
         sample_ids=tuple(p.name for p in paths),
         sample_rate=rate,
+        # The dataset's own split (its README): recordings 0-4 of each speaker and digit.
+        test_indices=np.flatnonzero(takes < FSDD_TEST_TAKES),
         info=DatasetInfo(
             "Free Spoken Digit Dataset: English digits 0-9 spoken by 5 speakers, 50 takes each, "
-            "8 kHz mono, trimmed; group = speaker",
+            "8 kHz mono, trimmed; group = speaker; official test set (--split official): "
+            "takes 0-4",
             "https://github.com/Jakobovski/free-spoken-digit-dataset (tag v1.0.10)",
             "CC BY-SA 4.0",
             "Jackson et al., Free Spoken Digit Dataset, Zenodo, doi:10.5281/zenodo.1342401",

@@ -11,6 +11,9 @@ modality        ``inputs``
 ``audio``       a list of N mono float32 waveforms in [-1, 1], lengths may differ
 ``text``        a list of N strings
 ``timeseries``  float32 array ``(T, F)``; ``targets`` is the series to forecast, ``(T,)``
+``interactions`` a pandas DataFrame with ``user`` and ``item`` id columns (ints or strings), one
+                row per rating, optionally a ``title`` column naming the item; ``targets`` are
+                the ratings (regression)
 ==============  ==================================================================
 
 Classification targets are int64 class indices into ``class_names``; regression and forecasting
@@ -30,7 +33,7 @@ from depthlab.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-Modality = Literal["tabular", "image", "sequence", "audio", "text", "timeseries"]
+Modality = Literal["tabular", "image", "sequence", "audio", "text", "timeseries", "interactions"]
 Task = Literal["classification", "regression", "forecasting"]
 MODALITIES: tuple[str, ...] = get_args(Modality)
 TASKS: tuple[str, ...] = get_args(Task)

@@ -161,5 +161,14 @@ for _spec in (
         "public domain (SIDC)",
         f"{_MOD}.timeseries:load_sunspots",
     ),
+    BuiltinSpec(
+        "movielens-100k",
+        "interactions",
+        "regression",
+        "100,000 ratings, 943 users x 1,682 movies",
+        None,
+        "GroupLens research terms (cite Harper & Konstan 2015)",
+        f"{_MOD}.interactions:load_movielens_100k",
+    ),
 ):
     register(_spec)

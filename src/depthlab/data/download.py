@@ -50,6 +50,30 @@ class RemoteArchive:
         return cls(name=raw["name"], url=raw["url"], files=dict(raw["files"]))
 
 
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file at an official address, checked against its published SHA-256 as a whole: an
+    archive that is read in place because only the archive itself has a published checksum.
+
+    It is looked for as ``<mirror>/<name>/<file name>``, then in the cache, then downloaded.
+    """
+
+    name: str
+    url: str
+    sha256: str
+
+    @property
+    def filename(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+    @classmethod
+    def from_manifest(cls, manifest: str) -> RemoteFile:
+        """The archive of ``manifests/<manifest>.json`` (name, url, archive_sha256)."""
+        text = resources.files("depthlab.data").joinpath("manifests", f"{manifest}.json")
+        raw = json.loads(text.read_text(encoding="utf-8"))
+        return cls(name=raw["name"], url=raw["url"], sha256=raw["archive_sha256"])
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -98,6 +122,36 @@ class Fetcher:
                 "at a mirror"
             )
         self._download(archive, cached)
+        return cached
+
+    def fetch_file(self, remote: RemoteFile) -> Path:
+        """A verified local copy of *remote*: from the mirror, the cache, or downloaded."""
+        if self.data_dir is not None:
+            mirrored = self.data_dir / remote.name / remote.filename
+            if mirrored.is_file():
+                verify_file(mirrored, remote.sha256, origin="mirror")
+                return mirrored
+        cached = self.cache_dir / remote.name / remote.filename
+        if cached.is_file():
+            verify_file(cached, remote.sha256, origin="cache")
+            return cached
+        if self.offline:
+            raise DownloadError(
+                f"{remote.filename} is neither in the mirror nor in the cache ({cached}) and "
+                "downloads are off (DEPTHLAB_OFFLINE); point --data-dir or DEPTHLAB_DATA_DIR "
+                "at a mirror"
+            )
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cached.parent, prefix=".download-") as tmp:
+            partial = Path(tmp) / remote.filename
+            download_file(remote.url, partial, description=f"downloading {remote.filename}")
+            actual = sha256_of(partial)
+            if actual != remote.sha256:
+                raise ChecksumError(
+                    f"checksum mismatch for {remote.url}: expected sha256 {remote.sha256[:12]}"
+                    f"..., got {actual[:12]}...; file rejected, try again"
+                )
+            os.replace(partial, cached)  # only a verified file ever appears in the cache
         return cached
 
     def _download(self, archive: RemoteArchive, target: Path) -> None:
@@ -172,6 +226,16 @@ def _index_members(names: list[str], wanted: dict[str, str]) -> dict[str, str]:
                 found[tail] = name
                 break
     return found
+
+
+def verify_file(path: Path, expected: str, origin: str) -> None:
+    """Check one file's SHA-256; an altered file is an error."""
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ChecksumError(
+            f"checksum mismatch for {path}: expected sha256 {expected[:12]}..., got "
+            f"{actual[:12]}...; the {origin} copy is rejected (replace it or delete it to download)"
+        )
 
 
 def verify_folder(folder: Path, archive: RemoteArchive, origin: str) -> None:

@@ -13,7 +13,7 @@ from depthlab.errors import ConfigError, DataError
 
 # Which DataConfig options each kind of source understands.
 OPTIONS = {
-    "table": {"target", "task", "categorical", "text_column"},
+    "table": {"target", "task", "categorical", "text_column", "time_column"},
     "text file": set(),
     "NumPy file": {"task"},
     "image folder": {"resize", "grayscale"},
@@ -107,9 +107,20 @@ def load_path(path: Path, config: DataConfig) -> Dataset:
 
 
 def _load_table(path: Path, config: DataConfig) -> Dataset:
-    from depthlab.data import tabular, text
+    from depthlab.data import interactions, tabular, text
 
     frame = tabular.read_table(path)
+    if config.time_column and config.task != "forecasting":
+        raise ConfigError(
+            f"{path}: a time column is for series; add --task forecasting to forecast a column"
+        )
+    if config.task == "forecasting":  # a time column and value columns: a series
+        from depthlab.data.timeseries import series_dataset
+
+        return series_dataset(frame, config, path)
+    rated = interactions.interaction_columns(frame, config.target)
+    if rated is not None:  # user, item and rating columns: a recommendation problem
+        return interactions.interaction_dataset(frame, rated, config, path)
     target = tabular.pick_target(frame, config.target, path)
     if config.text_column or text.is_text_table(frame, target):
         return text.text_table_dataset(frame, config, path)

@@ -4,7 +4,9 @@ Strategies: ``random``; ``stratified`` (class proportions kept); ``grouped`` (no
 speaker, in two splits); ``temporal`` (train, then validation, then test, in time order);
 ``auto`` picks temporal for forecasting, grouped when the data has at least three groups,
 stratified for classification, random otherwise. A dataset with an official test set
-(MNIST-1D) keeps it, and validation is carved out of its training part.
+(MNIST-1D) keeps it, and validation is carved out of its training part; ``official`` asks for
+that test set outright (FSDD's: recordings 0-4 of every speaker and digit), where ``auto`` would
+group by speaker. :func:`hold_out_group` tests on one group (leave-one-group-out).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from depthlab.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MIN_GROUPS = 3
+FOLD_VAL_FRACTION = 0.15  # of a fold's training part, for early stopping and the best epoch
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ def resolve_strategy(ds: Dataset, strategy: SplitStrategy) -> SplitStrategy:
         raise ConfigError(
             f"{ds.name}: a stratified split needs classes, but the task is {ds.task}; "
             "use strategy='random'"
+        )
+    if strategy == "official" and ds.test_indices is None:
+        raise ConfigError(
+            f"{ds.name} has no official test set; choose another split strategy"
         )
     if strategy != "auto":
         return strategy
@@ -94,9 +101,11 @@ def split_dataset(
     chosen = resolve_strategy(ds, cfg.strategy)
     everything = np.arange(len(ds))
     if chosen == "temporal":
-        return _temporal(len(ds), cfg)
+        return _temporal(len(ds), cfg, purge_of(ds))
     if chosen == "grouped":
         return _grouped(ds, cfg)
+    if chosen == "official":
+        chosen = "stratified" if ds.task == "classification" else "random"
     if ds.test_indices is not None:
         # The official test set stays; val_fraction is of the whole dataset.
         test = np.sort(ds.test_indices)
@@ -171,14 +180,29 @@ def _allocate(counts: np.ndarray, total: int) -> np.ndarray:
     return np.asarray(take, dtype=np.int64)
 
 
-def _temporal(n: int, cfg: SplitConfig) -> Split:
+def purge_of(ds: Dataset) -> int:
+    """Examples to drop before each temporal boundary: ``horizon - 1`` for forecasting windows
+    (targets ``(N, horizon)``), whose targets would otherwise reach past the boundary."""
+    return int(ds.targets.shape[1]) - 1 if ds.targets.ndim == 2 else 0
+
+
+def _temporal(n: int, cfg: SplitConfig, purge: int = 0) -> Split:
+    """Train, validation, test in time order; the *purge* examples before each boundary belong
+    to no part (a training window's targets must not reach into the validation period, nor a
+    validation window's into the test period)."""
     n_test = max(1, round(n * cfg.test_fraction))
     n_val = round(n * cfg.val_fraction)
-    if n - n_test - n_val < 1:
-        raise ConfigError(f"a series of {n} points is too short for this split")
+    gaps = purge * (2 if n_val else 1)
+    if n - n_test - n_val - gaps < 1:
+        raise ConfigError(
+            f"a series of {n} examples is too short for this split (test {n_test}, validation "
+            f"{n_val}, {gaps} purged at the boundaries); give a longer series"
+        )
     cut_val, cut_test = n - n_test - n_val, n - n_test
     idx = np.arange(n)
-    return Split(idx[:cut_val], idx[cut_val:cut_test], idx[cut_test:], "temporal", cfg.seed)
+    train = idx[: cut_val - (purge if n_val else gaps)]
+    val = idx[cut_val : cut_test - purge] if n_val else idx[:0]
+    return Split(train, val, idx[cut_test:], "temporal", cfg.seed)
 
 
 def _grouped(ds: Dataset, cfg: SplitConfig) -> Split:
@@ -210,10 +234,97 @@ def _grouped(ds: Dataset, cfg: SplitConfig) -> Split:
     return Split(parts[0], parts[1], parts[2], "grouped", cfg.seed)
 
 
+def resolve_split(
+    ds: Dataset,
+    *,
+    seed: int = 0,
+    strategy: SplitStrategy = "auto",
+    test_group: str | None = None,
+    fold: tuple[int, int] | None = None,
+) -> Split:
+    """The split of one training run: one group held out (*test_group*), fold ``i`` of ``k``
+    (*fold*, validation carved from its training part), or :func:`split_dataset`'s. Training
+    and evaluation both call it with what ``run.json`` records.
+
+    Example:
+        >>> import depthlab as dl
+        >>> from depthlab.data.splits import resolve_split
+        >>> resolve_split(dl.load_dataset("iris"), fold=(0, 5)).sizes()
+        {'train': 102, 'val': 18, 'test': 30}
+    """
+    if test_group is not None and fold is not None:
+        raise ConfigError("hold out a group or choose a fold, not both")
+    if test_group is not None:
+        return hold_out_group(ds, test_group, seed=seed)
+    if fold is not None:
+        index, k = fold
+        folds = kfold(ds, k=k, seed=seed, strategy=strategy, val_fraction=FOLD_VAL_FRACTION)
+        if not 0 <= index < k:
+            raise ConfigError(f"fold {index} does not exist; folds are 0..{k - 1}")
+        return folds[index]
+    return split_dataset(ds, seed=seed, strategy=strategy)
+
+
+def hold_out_group(
+    ds: Dataset, group: str, *, seed: int = 0, val_fraction: float = 0.15
+) -> Split:
+    """Test on every example of *group* (a speaker...), validate on a seeded *val_fraction* of
+    the other groups' examples (stratified for classification) and train on the rest: one fold
+    of leave-one-group-out.
+
+    Example:
+        >>> import depthlab as dl
+        >>> split = dl.hold_out_group(dl.load_dataset("fsdd"), "theo")  # doctest: +SKIP
+        >>> split.sizes()  # doctest: +SKIP
+        {'train': 1700, 'val': 300, 'test': 500}
+    """
+    from depthlab.errors import closest
+
+    if ds.groups is None:
+        raise ConfigError(
+            f"{ds.name} has no groups to hold one out; give groups (e.g. --label-pattern "
+            "with (?P<group>...)) or use --split"
+        )
+    labels = ds.groups.astype(str)
+    names = [str(n) for n in np.unique(labels)]
+    if group not in names:
+        raise ConfigError(
+            f"{ds.name} has no group '{group}'.{closest(group, names)} Groups: {', '.join(names)}"
+        )
+    if len(names) < 2:
+        raise ConfigError(f"{ds.name} has a single group; holding it out leaves no training data")
+    test = np.flatnonzero(labels == group)
+    rest = np.flatnonzero(labels != group)
+    train, val = _carve_val(ds, rest, val_fraction, seed)
+    return Split(train, val, test, f"group '{group}' held out", seed)
+
+
+def _carve_val(
+    ds: Dataset, rest: np.ndarray, val_fraction: float, seed: int, temporal: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(train, val)`` out of the sorted indices *rest*: *val_fraction* of them, seeded and
+    stratified for classification (the last ones in time order when *temporal*)."""
+    n_val = math.ceil(val_fraction * len(rest))
+    if n_val == 0:
+        return rest, rest[:0]
+    if temporal:
+        return rest[:-n_val], rest[-n_val:]
+    strategy = "stratified" if ds.task == "classification" else "random"
+    train, val = _carve(ds, rest, [n_val], strategy, seed)
+    return train, val
+
+
 def kfold(
-    ds: Dataset, *, k: int = 5, seed: int = 0, strategy: SplitStrategy = "auto"
+    ds: Dataset,
+    *,
+    k: int = 5,
+    seed: int = 0,
+    strategy: SplitStrategy = "auto",
+    val_fraction: float = 0.0,
 ) -> list[Split]:
-    """*k* folds; fold *i* tests on its part and trains on the rest (validation left empty)."""
+    """*k* folds; fold *i* tests on its part and trains on the rest, of which *val_fraction* is
+    carved out for validation (stratified for classification; the latest part of a temporal
+    fold; by default none)."""
     from sklearn import model_selection as ms
 
     if k < 2 or k > len(ds):
@@ -222,7 +333,7 @@ def kfold(
     idx = np.arange(len(ds))
     splitter: ms.BaseCrossValidator
     if chosen == "temporal":
-        splitter = ms.TimeSeriesSplit(n_splits=k)
+        splitter = ms.TimeSeriesSplit(n_splits=k, gap=purge_of(ds))
     elif chosen == "grouped":
         if ds.groups is None or len(np.unique(ds.groups)) < k:
             raise ConfigError(f"{ds.name}: grouped {k}-fold needs at least {k} groups")
@@ -235,4 +346,8 @@ def kfold(
         folds = list(splitter.split(idx, ds.targets, ds.groups))
     except ValueError as exc:
         raise ConfigError(f"{ds.name}: cannot make {k} folds: {exc}") from None
-    return [Split(np.sort(tr), idx[:0], np.sort(te), chosen, seed) for tr, te in folds]
+    out = []
+    for tr, te in folds:
+        train, val = _carve_val(ds, np.sort(tr), val_fraction, seed, chosen == "temporal")
+        out.append(Split(train, val, np.sort(te), chosen, seed))
+    return out

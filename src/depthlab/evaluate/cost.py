@@ -163,6 +163,8 @@ def sklearn_parameters(estimator: Any) -> int | None:
     ensembles (forests, gradient boosting, histogram gradient boosting): nodes, leaves included.
     Pipelines: the sum over their steps; preprocessing steps count nothing.
     """
+    if hasattr(estimator, "n_parameters_"):  # depthlab's own estimators count their own
+        return int(estimator.n_parameters_)
     if hasattr(estimator, "steps"):  # Pipeline
         counts = [sklearn_parameters(step) for _, step in estimator.steps]
         return _total(counts)

@@ -34,7 +34,14 @@ def metrics_on(predictor: Predictor, ds: Dataset) -> dict[str, Any]:
             proba,
             class_names=tuple(predictor.class_names),
         )
-    return compute_metrics(str(predictor.task), ds.targets, predictor.predict(ds.inputs))
+    # MASE's scale, the training series' one-step naive MAE, is a statistic of the preprocessing.
+    stats = getattr(getattr(predictor, "preprocessor", None), "stats", None) or {}
+    return compute_metrics(
+        str(predictor.task),
+        ds.targets,
+        predictor.predict(ds.inputs),
+        mase_scale=stats.get("naive_mae"),
+    )
 
 
 def split_metrics(predictor: Predictor, ds: Dataset, split: Split) -> dict[str, Any]:

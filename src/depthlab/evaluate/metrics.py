@@ -38,6 +38,7 @@ def compute_metrics(
     y_pred: np.ndarray,
     proba: np.ndarray | None = None,
     class_names: tuple[str, ...] = (),
+    mase_scale: float | None = None,
 ) -> dict[str, Any]:
     """Score *y_pred* against *y_true* for *task*.
 
@@ -49,7 +50,10 @@ def compute_metrics(
     ``K`` is ``len(class_names)`` when given, else the largest class index seen plus one.
 
     regression, forecasting: ``rmse``, ``mae``, ``r2`` (several outputs per example are averaged
-    as scikit-learn does; ``r2`` is NaN for a single example).
+    as scikit-learn does; ``r2`` is NaN for a single example). forecasting, ``(N, horizon)``
+    values: also ``mase`` (MAE over *mase_scale*, the in-sample MAE of the one-step naive
+    forecast on the training series; left out without it) and, for a horizon above 1,
+    ``rmse_per_step``, ``mae_per_step`` (and ``mase_per_step``), lists from step 1 on.
 
     Raises :class:`DataError` when the arrays are empty, differ in length or hold values that are
     not class indices (classification) or not finite numbers (regression).
@@ -64,7 +68,10 @@ def compute_metrics(
         raise DataError(f"y_true has {len(y_true)} examples but y_pred has {len(y_pred)}")
     if task == "classification":
         return _classification_metrics(y_true, y_pred, proba, len(class_names))
-    return _regression_metrics(y_true, y_pred)
+    scores = _regression_metrics(y_true, y_pred)
+    if task == "forecasting":
+        scores.update(_forecast_metrics(y_true, y_pred, mase_scale))
+    return scores
 
 
 def primary_metric(task: str) -> tuple[str, str]:
@@ -177,6 +184,27 @@ def _regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any
         "mae": float(metrics.mean_absolute_error(y_true, y_pred)),
         "r2": r2,
     }
+
+
+def _forecast_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, mase_scale: float | None
+) -> dict[str, Any]:
+    """MASE (Hyndman & Koehler, 2006) and, for several steps ahead, the metrics of each step."""
+    true = y_true.astype(np.float64).reshape(len(y_true), -1)  # (N, horizon), checked above
+    error = y_pred.astype(np.float64).reshape(true.shape) - true
+    mae_steps = np.abs(error).mean(axis=0)
+    scores: dict[str, Any] = {}
+    # A constant training series has a naive error of 0, and MASE is then undefined.
+    mase_steps = None
+    if mase_scale is not None and math.isfinite(mase_scale) and mase_scale > 0:
+        mase_steps = mae_steps / mase_scale
+        scores["mase"] = float(mase_steps.mean())
+    if true.shape[1] > 1:
+        scores["rmse_per_step"] = np.sqrt((error**2).mean(axis=0)).tolist()
+        scores["mae_per_step"] = mae_steps.tolist()
+        if mase_steps is not None:
+            scores["mase_per_step"] = mase_steps.tolist()
+    return scores
 
 
 def _numbers(y: np.ndarray, name: str) -> np.ndarray:

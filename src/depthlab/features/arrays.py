@@ -123,5 +123,5 @@ register_features(
         waveform_spec,
         "raw waveform cropped or padded to a fixed length, (1, samples)",
     ),
-    defaults={"audio": {"*": "waveform"}},
+    # Not a default: audio models get log-mel or MFCC features (features/audio.py).
 )

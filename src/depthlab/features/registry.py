@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,7 +39,11 @@ class Features:
     ``fit(train_part, options) -> stats``; ``transform(inputs, stats) -> array`` (float32, or
     int64 for token and id inputs); ``spec(stats, n_outputs, task) -> InputSpec``; ``examples``
     turns a dataset into the examples models see before it is split (forecasting windows), and
-    is the identity for every other pipeline.
+    is the identity for every other pipeline; ``train_defaults`` are training settings that suit
+    the pipeline's data (a small series wants small batches), over a family's own and under the
+    user's; ``model_defaults`` (family -> preset -> options) are model options that suit its
+    inputs (a 40 x 63 log-mel spectrogram wants a deep CNN that pools), over the preset's own
+    and under the user's (:meth:`model_options`).
     """
 
     name: str
@@ -50,6 +54,12 @@ class Features:
     spec: Callable[[Stats, int, str], InputSpec]
     description: str
     examples: Callable[[Dataset, FeatureConfig], Dataset] = _identity
+    train_defaults: dict[str, Any] = field(default_factory=dict)
+    model_defaults: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def model_options(self, family: str, preset: str) -> dict[str, Any]:
+        """The options this pipeline suggests for a *family* model of *preset* (often none)."""
+        return dict(self.model_defaults.get(family, {}).get(preset, {}))
 
 
 FEATURES: dict[str, Features] = {}
@@ -57,7 +67,7 @@ FEATURES: dict[str, Features] = {}
 DEFAULTS: dict[str, dict[str, str]] = {}
 # The modules that register pipelines, imported on first use (a pipeline's heavy libraries are
 # imported inside its functions, never here).
-MODULES = ("table", "arrays")
+MODULES = ("table", "arrays", "text", "audio", "pairs", "series")
 
 
 def register_features(
@@ -97,9 +107,17 @@ def supported_modalities() -> list[str]:
 def resolve_features(modality: str, family: str | None, requested: str | None = None) -> Features:
     """The pipeline for *family* on *modality* data: *requested* when given (it must serve the
     modality), else the modality's default for that family."""
+    from depthlab.models.base import MODELS, list_families
     from depthlab.models.baselines import is_baseline
 
     _load()
+    if family and not is_baseline(family):
+        list_families()  # imports, and so registers, the families
+        made_for = MODELS[family].modalities if family in MODELS else ()
+        if made_for and modality not in made_for:
+            raise ConfigError(
+                f"model '{family}' is made for {', '.join(made_for)} data, not {modality}"
+            )
     if requested:
         chosen = get_features(requested)
         if modality not in chosen.modalities:

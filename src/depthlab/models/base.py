@@ -31,6 +31,9 @@ class DepthModel(nn.Module):
     presets: ClassVar[dict[str, dict[str, Any]]]
     # Training defaults that suit a preset (epochs, learning rate...); TrainConfig fills the rest.
     train_presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    # The data modalities a family is made for (the encoder's head: text); empty: any data whose
+    # features give an input kind it fits.
+    modalities: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, spec: InputSpec, config: FamilyConfig) -> None:
         super().__init__()
@@ -74,7 +77,9 @@ def register_model(cls: type[DepthModel]) -> type[DepthModel]:
     return cls
 
 
-LADDER = ("linear", "mlp", "cnn", "rnn")  # from no hidden layer to recurrence
+LADDER = ("linear", "mlp", "cnn", "rnn", "mf", "ncf", "encoder")  # from no hidden layer to
+# recurrence; then the recommenders on (user, item) pairs: factorisation (shallow), neural CF
+# (deep); then the head over a pretrained sentence encoder (text)
 
 
 def _load_families() -> None:

@@ -2,10 +2,14 @@
 
 Each block is conv -> norm -> activation -> pooling (halving the length or the height and width
 while they stay at least 4), so deeper networks see wider context.
+
+On token inputs the convolutions run along the text over its word embeddings ``(B, E, L)``;
+padding positions are zeroed after every stage and left out of the pooling.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 import torch
@@ -15,6 +19,7 @@ from torch import nn
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_channels
 from depthlab.models.spec import InputSpec
+from depthlab.models.text import TokenEmbedding, masked_pool
 
 
 class CNNConfig(FamilyConfig):
@@ -27,12 +32,13 @@ class CNNConfig(FamilyConfig):
     activation: Activation = "relu"
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     head: Literal["avg", "max"] = "avg"
+    embedding_dim: PositiveInt = Field(64, description="word vector size (token inputs)")
 
 
 @register_model
 class CNN(DepthModel):
     family = "cnn"
-    fits = ("sequence", "image")
+    fits = ("sequence", "image", "tokens")
     Config = CNNConfig
     presets = {
         "shallow": {"channels": (32,), "kernel_size": 5},
@@ -49,11 +55,16 @@ class CNN(DepthModel):
 
     def __init__(self, spec: InputSpec, config: CNNConfig) -> None:
         super().__init__(spec, config)
-        dims = len(spec.shape) - 1  # (C, L) -> 1, (C, H, W) -> 2
+        self.words: TokenEmbedding | None = None
+        shape = spec.shape
+        if spec.kind == "tokens":  # (L,) ids -> (E, L) embeddings
+            self.words = TokenEmbedding(spec.vocab_size, config.embedding_dim)
+            shape = (config.embedding_dim, spec.shape[0])
+        dims = len(shape) - 1  # (C, L) -> 1, (C, H, W) -> 2
         conv = nn.Conv1d if dims == 1 else nn.Conv2d
         pools = {"max": (nn.MaxPool1d, nn.MaxPool2d), "avg": (nn.AvgPool1d, nn.AvgPool2d)}
         layers: list[nn.Module] = []
-        n_in, size = spec.shape[0], min(spec.shape[1:])
+        n_in, size = shape[0], min(shape[1:])
         for n_out in config.channels:
             layers += [
                 conv(n_in, n_out, config.kernel_size, padding=config.kernel_size // 2),
@@ -68,28 +79,52 @@ class CNN(DepthModel):
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(n_in, spec.n_outputs)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.features(x)  # (B, C, L') or (B, C, H', W')
+    def stages(self, x: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+        """Each convolutional stage's output (after activation and pooling), with the mask of
+        real tokens ``(B, L')`` for token inputs (else None)."""
+        mask = None
+        if self.words is not None:
+            emb, mask = self.words(x)  # (B, L, E), (B, L)
+            x = emb.transpose(1, 2)  # (B, E, L)
+        layers = list(self.features)
+        for i, layer in enumerate(layers):
+            x = layer(x)
+            if mask is not None and isinstance(layer, nn.MaxPool1d | nn.AvgPool1d):
+                # a pooled position is real if any position it pools is
+                mask = nn.functional.max_pool1d(mask[:, None].float(), 2)[:, 0].bool()
+            if i + 1 == len(layers) or isinstance(layers[i + 1], nn.Conv1d | nn.Conv2d):
+                if mask is not None:
+                    x = x * mask[:, None]  # padding stays zero, as at the borders
+                yield x, mask
+
+    def pooled(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """A stage's output pooled over every position (real tokens only), as the head reads."""
+        how = "mean" if self.config.head == "avg" else "max"  # type: ignore[attr-defined]
+        if mask is not None:
+            return masked_pool(x, mask, how, dim=2)  # (B, C)
         x = x.flatten(2)  # (B, C, positions)
-        x = x.mean(dim=2) if self.config.head == "avg" else x.amax(dim=2)  # type: ignore[attr-defined]
-        return self.head(self.drop(x))  # (B, K)
+        return x.mean(dim=2) if how == "mean" else x.amax(dim=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        *_, (x, mask) = self.stages(x)  # (B, C, L') or (B, C, H', W')
+        return self.head(self.drop(self.pooled(x, mask)))  # (B, K)
 
     def depth(self) -> int:
         return len(self.config.channels)  # type: ignore[attr-defined]
 
     def representations(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Each convolutional stage's output (after activation and pooling), pooled to at most
-        8 positions (1D) or 4 x 4 (2D) and flattened."""
+        8 positions (1D) or 4 x 4 (2D) and flattened; for a text, pooled over its tokens as the
+        head pools them (a word's position says little across texts of different lengths)."""
         outputs = []
-        stages = list(self.features)
-        for i, layer in enumerate(stages):
-            x = layer(x)
-            if i + 1 == len(stages) or isinstance(stages[i + 1], (nn.Conv1d, nn.Conv2d)):
-                if x.dim() == 3:  # (B, C, L)
-                    pooled = nn.functional.adaptive_avg_pool1d(x, min(8, x.shape[2]))
-                else:  # (B, C, H, W)
-                    pooled = nn.functional.adaptive_avg_pool2d(
-                        x, (min(4, x.shape[2]), min(4, x.shape[3]))
-                    )
-                outputs.append(pooled.flatten(1))
+        for out, mask in self.stages(x):
+            if mask is not None:
+                pooled = self.pooled(out, mask)  # (B, C)
+            elif out.dim() == 3:  # (B, C, L)
+                pooled = nn.functional.adaptive_avg_pool1d(out, min(8, out.shape[2]))
+            else:  # (B, C, H, W)
+                pooled = nn.functional.adaptive_avg_pool2d(
+                    out, (min(4, out.shape[2]), min(4, out.shape[3]))
+                )
+            outputs.append(pooled.flatten(1))
         return outputs

@@ -1,4 +1,8 @@
-"""``linear``: no hidden layer. Logistic (or linear) regression trained by backpropagation."""
+"""``linear``: no hidden layer. Logistic (or linear) regression trained by backpropagation.
+
+On token inputs it is a linear model of the text's word frequencies: each vocabulary word has one
+weight per output, averaged over the text's tokens (an ``EmbeddingBag``; padding is left out).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from torch import nn
 
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.spec import InputSpec
+from depthlab.models.text import PAD
 
 
 class LinearConfig(FamilyConfig):
@@ -16,13 +21,24 @@ class LinearConfig(FamilyConfig):
 @register_model
 class Linear(DepthModel):
     family = "linear"
-    fits = ("vector", "sequence", "image")
+    fits = ("vector", "sequence", "image", "tokens")
     Config = LinearConfig
     presets = {"shallow": {}, "deep": {}}
 
     def __init__(self, spec: InputSpec, config: LinearConfig) -> None:
         super().__init__(spec, config)
-        self.head = nn.Linear(spec.flat_size, spec.n_outputs)
+        self.words: nn.EmbeddingBag | None = None
+        if spec.kind == "tokens":
+            # Zeros, like a logistic regression's start: a random start is noise to unlearn.
+            self.words = nn.EmbeddingBag(
+                spec.vocab_size, spec.n_outputs, mode="mean", padding_idx=PAD
+            )
+            nn.init.zeros_(self.words.weight)
+            self.bias = nn.Parameter(torch.zeros(spec.n_outputs))
+        else:
+            self.head = nn.Linear(spec.flat_size, spec.n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.words is not None:
+            return self.words(x.long()) + self.bias  # (B, L) ids -> (B, K)
         return self.head(x.flatten(1))  # (B, ...) -> (B, F) -> (B, K)

@@ -1,4 +1,7 @@
-"""``mlp``: a feedforward network on flattened inputs, from one hidden layer to many."""
+"""``mlp``: a feedforward network on flattened inputs, from one hidden layer to many.
+
+On token inputs the input is the mean of the text's word embeddings (padding left out).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from torch import nn
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_1d
 from depthlab.models.spec import InputSpec
+from depthlab.models.text import TokenEmbedding, masked_pool
 
 
 class MLPConfig(FamilyConfig):
@@ -23,6 +27,7 @@ class MLPConfig(FamilyConfig):
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     norm: Norm = "none"
     residual: bool = False
+    embedding_dim: PositiveInt = Field(64, description="word vector size (token inputs)")
 
     @model_validator(mode="after")
     def _sizes(self) -> MLPConfig:
@@ -53,7 +58,7 @@ class Block(nn.Module):
 @register_model
 class MLP(DepthModel):
     family = "mlp"
-    fits = ("vector", "sequence", "image")
+    fits = ("vector", "sequence", "image", "tokens")
     Config = MLPConfig
     presets = {
         "shallow": {"depth": 1, "width": 1024, "activation": "gelu", "dropout": 0.3},
@@ -71,12 +76,24 @@ class MLP(DepthModel):
 
     def __init__(self, spec: InputSpec, config: MLPConfig) -> None:
         super().__init__(spec, config)
-        sizes = (spec.flat_size, *config.sizes())
+        self.words: TokenEmbedding | None = None
+        n_in = spec.flat_size
+        if spec.kind == "tokens":
+            self.words = TokenEmbedding(spec.vocab_size, config.embedding_dim)
+            n_in = config.embedding_dim
+        sizes = (n_in, *config.sizes())
         self.hidden = nn.ModuleList(Block(a, b, config) for a, b in itertools.pairwise(sizes))
         self.head = nn.Linear(sizes[-1], spec.n_outputs)
 
+    def inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """The first layer's input: flattened features, or a text's mean word vector."""
+        if self.words is None:
+            return x.flatten(1)  # (B, F)
+        emb, mask = self.words(x)  # (B, L, E), (B, L)
+        return masked_pool(emb, mask, "mean", dim=1)  # (B, E)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.flatten(1)  # (B, F)
+        x = self.inputs(x)  # (B, F)
         for block in self.hidden:
             x = block(x)  # (B, H)
         return self.head(x)  # (B, K)
@@ -86,7 +103,7 @@ class MLP(DepthModel):
 
     def representations(self, x: torch.Tensor) -> list[torch.Tensor]:
         outputs = []
-        x = x.flatten(1)  # (B, F)
+        x = self.inputs(x)  # (B, F)
         for block in self.hidden:
             x = block(x)  # (B, H)
             outputs.append(x)

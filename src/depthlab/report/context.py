@@ -26,7 +26,7 @@ SECTIONS = (
     ("representations", "Representations"),
     ("hardware", "Hardware scaling"),
     ("robustness", "Robustness"),
-    ("mistakes", "Mistakes"),
+    ("mistakes", "Mistakes and forecasts"),
     ("features", "Engineered features"),
     ("interpretability", "Interpretability"),
     ("transfer", "Transfer"),
@@ -186,27 +186,37 @@ def _speedup_cell(s: Any, with_threads: bool) -> dict[str, Any]:
     return cell(f"{s['mean']:.2f}x {threads}".strip(), s["mean"], ci)
 
 
-def mistakes(summary: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
-    """Grids of misclassified test images (image studies), the recommended model first."""
-    grids = as_dict(summary.get("mistakes"))
+def mistakes(summary: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each model's picture of its predictions (mistaken images, spectrograms or texts,
+    forecasts, ratings), the recommended model first."""
+    pictures = as_dict(summary.get("mistakes"))
     first = str(as_dict(summary.get("recommendation")).get("model") or "")
-    order = sorted(grids, key=lambda m: (m != first, list(grids).index(m)))
-    out = []
+    order = sorted(pictures, key=lambda m: (m != first, list(pictures).index(m)))
+    out: list[dict[str, Any]] = []
     for model in order:
-        grid = as_dict(grids[model])
-        png = str(grid.get("png") or "")
-        if not png.startswith("data:image/png;base64,"):
+        shown = as_dict(pictures[model])
+        png = str(shown.get("png") or "")
+        rows = shown.get("rows")
+        if png and not png.startswith("data:image/png;base64,"):
             continue  # only an inline PNG is ever put on the page
-        wrong, total, shown = grid.get("wrong"), grid.get("total"), grid.get("shown")
-        out.append(
-            {
-                "label": names.get(model, model),
-                "png": png,
-                "text": f"{f.count(wrong)} of {f.count(total)} test images wrong (seed 0); "
-                + ("all" if shown == wrong else f"the first {f.count(shown)}")
-                + " shown as true -> predicted",
+        if not png and not isinstance(rows, list):
+            continue
+        text = str(shown.get("caption") or "")
+        if not text and "wrong" in shown:  # studies written before captions
+            text = (
+                f"{f.count(shown.get('wrong'))} of {f.count(shown.get('total'))} test images wrong"
+            )
+        table = None
+        if isinstance(rows, list):
+            header = [str(c) for c in shown.get("columns") or []]
+            table = {
+                "headers": header,
+                "rows": [
+                    {"cells": [{"text": str(c), "sort": None} for c in row], "mark": False}
+                    for row in rows
+                ],
             }
-        )
+        out.append({"label": names.get(model, model), "png": png, "text": text, "table": table})
     return out
 
 

@@ -17,7 +17,6 @@ from depthlab.studies.plan import Job, Plan, is_network, split_id
 FLOPS_PER_SECOND_PER_CORE = 2.6e10  # training, forward + backward counted as 3x the forward
 SECONDS_PER_STEP = 6e-4  # Python and dispatch overhead of one optimiser step
 SECONDS_PER_JOB = 1.0  # setup, measurements, writing the result
-BATCH = 128
 
 
 def estimate_seconds(
@@ -33,8 +32,9 @@ def estimate_seconds(
     for job in jobs:
         n = math.ceil(len(split.train) * job.fraction)
         if is_network(job.model):
-            epochs = train_config(job, plan.config, n).epochs
-            steps = epochs * math.ceil(n / BATCH)
+            cfg = train_config(job, plan.config, n, prep.pipeline.train_defaults)
+            epochs = cfg.epochs
+            steps = epochs * math.ceil(n / cfg.batch_size)
             rate = FLOPS_PER_SECOND_PER_CORE * (job.threads or cores / workers)
             seconds = steps * SECONDS_PER_STEP + 3 * flops[job.model] * n * epochs / rate
         else:

@@ -55,21 +55,35 @@ class StudyData:
         return _LOADED[key]
 
 
-def subsample(train: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+def subsample(train: np.ndarray, fraction: float, seed: int, recent: bool = False) -> np.ndarray:
     """The first *fraction* of a seeded permutation of *train*: smaller fractions are subsets of
-    larger ones, so a learning curve adds data rather than swapping it."""
+    larger ones, so a learning curve adds data rather than swapping it. With *recent* (series
+    windows), the latest *fraction* instead: a shorter history, since random windows overlap and
+    would still cover nearly every training step."""
     if fraction >= 1.0:
         return train
-    order = np.random.Generator(np.random.PCG64([seed, 7919])).permutation(len(train))
     keep = max(2, math.ceil(fraction * len(train)))
+    if recent:
+        return train[-keep:]
+    order = np.random.Generator(np.random.PCG64([seed, 7919])).permutation(len(train))
     return np.sort(train[order[:keep]])
 
 
-def train_config(job: Job, config: StudyConfig, n_train: int | None = None) -> TrainConfig:
+def train_config(
+    job: Job,
+    config: StudyConfig,
+    n_train: int | None = None,
+    defaults: dict[str, Any] | None = None,
+) -> TrainConfig:
+    """The training settings of *job*: the family's preset, then the feature pipeline's
+    *defaults* (small batches for short series), then the study's budget."""
     from depthlab.models.base import get_family
 
     family, preset = split_id(job.model)
-    values: dict[str, Any] = dict(get_family(family).train_presets.get(preset, {}))
+    values: dict[str, Any] = {
+        **get_family(family).train_presets.get(preset, {}),
+        **(defaults or {}),
+    }
     epochs = config.epochs or values.get("epochs", TrainConfig.model_fields["epochs"].default)
     if config.quick and config.epochs is None:
         epochs = min(epochs, QUICK_EPOCHS)
@@ -110,7 +124,7 @@ def prepared(job: Job, data: StudyData) -> tuple[Dataset, Any, np.ndarray, Any]:
     options = data.config.features
     ds = examples_for(data.dataset(), family, options)
     split = split_dataset(ds, seed=job.seed, strategy=data.config.split)
-    train = subsample(split.train, job.fraction, job.seed)
+    train = subsample(split.train, job.fraction, job.seed, recent=ds.task == "forecasting")
     return ds, split, train, Preprocessor.fit(ds, train, family, options)
 
 
@@ -118,7 +132,8 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     import torch
 
     from depthlab.models.base import DepthModel
-    from depthlab.studies.measure import measure_extras, mistakes_grid, score
+    from depthlab.studies.measure import measure_extras, score
+    from depthlab.studies.pictures import picture
     from depthlab.training.loop import Tensors
 
     ds, split, train, prep = prepared(job, data)
@@ -130,7 +145,11 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     tensors = Tensors(xt[train], yt[train], xt[split.val], yt[split.val])
     measure_latency = top and not job.variant  # a model's latency: once, on the full data
     if is_network(job.model):
-        model, cost = fit_network(job, data.config, spec, tensors, measure_latency)
+        defaults = prep.pipeline.train_defaults
+        suggested = prep.pipeline.model_options(*split_id(job.model))
+        model, cost = fit_network(
+            job, data.config, spec, tensors, measure_latency, defaults, suggested
+        )
     else:
         model, cost = fit_baseline(job, spec, tensors, measure_latency)
     result: dict[str, Any] = {
@@ -142,14 +161,20 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     if top and not job.variant:
         extras = measure_extras(model, ds, prep, x, y, train, split.test, data.config)
         result.update(extras)
-        if ds.modality == "image" and ds.task == "classification" and job.seed == 0:
-            result["mistakes"] = mistakes_grid(model, ds, x, split.test)
+        if job.seed == 0:
+            result["mistakes"] = picture(model, ds, prep, x, split.test)
     result["depth"] = model.depth() if isinstance(model, DepthModel) else 0
     return result
 
 
 def fit_network(
-    job: Job, config: StudyConfig, spec: Any, data: Any, latency: bool
+    job: Job,
+    config: StudyConfig,
+    spec: Any,
+    data: Any,
+    latency: bool,
+    defaults: dict[str, Any] | None = None,
+    model_defaults: dict[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     import torch
 
@@ -157,8 +182,9 @@ def fit_network(
     from depthlab.training import run
 
     family, preset = split_id(job.model)
-    options = {"dropout": 0.0} if job.variant == "noreg" else {}
-    cfg = train_config(job, config, len(data.x_train))
+    # The pipeline's suggestions for this model (a log-mel CNN pools), then the variant's.
+    options = {**(model_defaults or {}), **({"dropout": 0.0} if job.variant == "noreg" else {})}
+    cfg = train_config(job, config, len(data.x_train), defaults)
     torch.manual_seed(job.seed)
     model = build_model(family, spec, preset, **options)
     result, cost = run.fit_network(model, data, cfg, spec.task, latency=latency)
@@ -166,10 +192,10 @@ def fit_network(
 
 
 def fit_baseline(job: Job, spec: Any, data: Any, latency: bool) -> tuple[Any, dict[str, Any]]:
-    from depthlab.models.baselines import Baseline
+    from depthlab.models.baselines import make_baseline
     from depthlab.training import run
 
-    model = Baseline(job.model, spec, job.seed)
+    model = make_baseline(job.model, spec, job.seed)
     return model, run.fit_baseline(model, data, latency=latency)[1]
 
 
@@ -188,8 +214,9 @@ def run_threads(job: Job, data: StudyData) -> dict[str, Any]:
     torch.set_num_threads(job.threads)
     try:
         torch.manual_seed(job.seed)
-        model = build_model(family, spec := prep.input_spec(ds.n_classes or 1), preset)
-        cfg = train_config(job, data.config)
+        spec = prep.input_spec(ds.n_classes or 1)
+        model = build_model(family, spec, preset, **prep.pipeline.model_options(family, preset))
+        cfg = train_config(job, data.config, defaults=prep.pipeline.train_defaults)
         empty = x[:0]
         result = fit(model, Tensors(x[train], y[train], empty, y[:0]), cfg, spec.task)
     finally:

@@ -51,7 +51,9 @@ def score(model: Any, ds: Dataset, prep: Any, x: np.ndarray, targets: np.ndarray
             "classification", targets, out.argmax(axis=1), class_names=ds.class_names
         )
     elif ds.task == "forecasting":  # (N, horizon)
-        metrics = compute_metrics(ds.task, targets, prep.inverse_targets(out))
+        predicted = prep.inverse_targets(out)
+        scale = prep.stats.get("naive_mae")
+        metrics = compute_metrics(ds.task, targets, predicted, mase_scale=scale)
     else:
         metrics = compute_metrics(ds.task, targets, prep.inverse_targets(out[:, 0]))
     return {k: metrics[k] for k in KEEP[ds.task] if k in metrics}
@@ -132,41 +134,3 @@ def linear_probe(
             return float(np.mean(y_test == y_train[0]))
         return float(RidgeClassifier(alpha=1.0).fit(a, y_train).score(b, y_test))
     return float(Ridge(alpha=1.0).fit(a, y_train).score(b, y_test))
-
-
-MISTAKES_SHOWN = 16
-
-
-def mistakes_grid(
-    model: Any, ds: Dataset, x: np.ndarray, test: np.ndarray
-) -> dict[str, Any] | None:
-    """A picture of up to 16 misclassified test images (true -> predicted label), as a PNG
-    data URI, with how many of the test images were wrong. None when nothing was wrong."""
-    import base64
-    import io
-
-    from matplotlib.figure import Figure
-
-    predicted = outputs(model, x[test]).argmax(axis=1)
-    wrong = test[predicted != ds.targets[test]]
-    guesses = predicted[predicted != ds.targets[test]]
-    if len(wrong) == 0:
-        return None
-    shown = min(MISTAKES_SHOWN, len(wrong))
-    columns = min(8, shown)
-    rows = (shown + columns - 1) // columns
-    figure = Figure(figsize=(1.3 * columns, 1.5 * rows), dpi=100)
-    for i in range(shown):
-        image = np.asarray(ds.inputs[wrong[i]], dtype=np.float32)  # (C, H, W), as loaded
-        image = image.transpose(1, 2, 0) if image.shape[0] in (3, 4) else image[0]
-        span = float(image.max() - image.min()) or 1.0
-        axes = figure.add_subplot(rows, columns, i + 1)
-        axes.imshow((image - image.min()) / span, cmap="gray" if image.ndim == 2 else None)
-        truth, guess = ds.class_names[ds.targets[wrong[i]]], ds.class_names[guesses[i]]
-        axes.set_title(f"{truth} -> {guess}", fontsize=8)
-        axes.axis("off")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return {"png": uri, "shown": shown, "wrong": len(wrong), "total": len(test)}

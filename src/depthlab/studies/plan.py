@@ -26,8 +26,21 @@ QUICK_SWAPS = {"rnn:deep": "rnn:shallow"}
 NETWORK_LADDER = ("linear", "mlp:shallow", "mlp:deep", "cnn:deep", "rnn:deep")
 # Modalities whose ladder is not "classical baselines of the task, then NETWORK_LADDER": the
 # models in order, from the baseline up (each must be registered and fit the data).
-MODALITY_LADDERS: dict[str, tuple[str, ...]] = {}
+MODALITY_LADDERS: dict[str, tuple[str, ...]] = {
+    # Forecasting: the naive forecast, the classical statistical model, then the networks.
+    "timeseries": (
+        "persistence",
+        "arima",
+        "linear",
+        "mlp:shallow",
+        "mlp:deep",
+        "cnn:deep",
+        "rnn:deep",
+    ),
+}
 LABELS = {
+    "persistence": "persistence (last value)",
+    "arima": "ARIMA",
     "logistic": "logistic regression",
     "ridge": "ridge regression",
     "boosting": "gradient boosting",

@@ -1,7 +1,9 @@
-"""Data augmentation on training batches: random shifts (images and sequences) and horizontal
-flips (images), drawn from the training loop's own generator so that a run stays reproducible and
-resumes exactly. Inputs are already standardised, so the zeros that fill a shifted border are the
-training mean.
+"""Data augmentation on training batches: random shifts (images and sequences), horizontal
+flips (images) and SpecAugment-style masks (a band of rows and a band of columns of an image,
+i.e. of mel bands and frames of a spectrogram; a band of steps, and of channels when there are
+several, of a sequence), drawn from the training loop's own generator so that a run stays
+reproducible and resumes exactly. Inputs are already standardised, so the zeros that fill a
+shifted border or a masked band are the training mean.
 
 Example:
     >>> import torch
@@ -17,8 +19,20 @@ import torch
 
 from depthlab.errors import ConfigError
 
-KINDS = ("none", "shift", "flip", "shift+flip")
+KINDS = (
+    "none",
+    "shift",
+    "flip",
+    "shift+flip",
+    "mask",
+    "shift+mask",
+    "flip+mask",
+    "shift+flip+mask",
+)
 MAX_SHIFT = 2  # pixels (images) or steps (sequences)
+# The widest masked band, as a share of its axis (SpecAugment's F and T; Park et al. 2019 mask
+# up to 27 of 80 mel bands): one band per axis, its width drawn from 0 to this.
+MASK_FRACTION = 0.2
 
 
 def check_augment(kind: str, example_dims: int) -> None:
@@ -31,11 +45,16 @@ def check_augment(kind: str, example_dims: int) -> None:
         raise ConfigError(
             f"augment '{kind}' shifts images or sequences; tables take augment 'none'"
         )
+    if "mask" in kind and example_dims not in (2, 3):
+        raise ConfigError(
+            f"augment '{kind}' masks bands of spectrograms, images or sequences; tables take "
+            "augment 'none'"
+        )
 
 
 def augment(x: torch.Tensor, kind: str, generator: torch.Generator) -> torch.Tensor:
-    """A randomly shifted and/or flipped copy of the batch *x* (``(B, C, L)`` or
-    ``(B, C, H, W)``); each example draws its own shift and flip."""
+    """A randomly shifted, flipped and/or masked copy of the batch *x* (``(B, C, L)`` or
+    ``(B, C, H, W)``); each example draws its own shift, flip and masks."""
     if kind == "none":
         return x
     if "shift" in kind:
@@ -43,6 +62,26 @@ def augment(x: torch.Tensor, kind: str, generator: torch.Generator) -> torch.Ten
     if "flip" in kind:
         flip = torch.rand(len(x), generator=generator) < 0.5  # (B,)
         x = torch.where(flip.to(x.device)[:, None, None, None], x.flip(-1), x)
+    if "mask" in kind:
+        x = _mask(x, generator)
+    return x
+
+
+def _mask(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Zero one random band per axis: rows and columns of ``(B, C, H, W)`` (mel bands and
+    frames), steps of ``(B, C, L)`` and, with several channels (MFCCs), channels."""
+    batch = len(x)
+    axes = (2, 3) if x.dim() == 4 else ((1, 2) if x.shape[1] > 1 else (2,))
+    for axis in axes:
+        size = x.shape[axis]
+        widest = max(1, round(MASK_FRACTION * size))
+        width = torch.randint(0, widest + 1, (batch,), generator=generator)  # (B,)
+        start = (torch.rand(batch, generator=generator) * (size - width + 1)).long()  # (B,)
+        steps = torch.arange(size)[None, :]  # (1, size)
+        band = (steps >= start[:, None]) & (steps < (start + width)[:, None])  # (B, size)
+        view = [batch] + [1] * (x.dim() - 1)
+        view[axis] = size
+        x = x.masked_fill(band.view(view).to(x.device), 0.0)
     return x
 
 

@@ -127,7 +127,8 @@ def evaluate(
     if task == "classification":
         loss = nn.functional.cross_entropy(outputs, y).item()
         return {"loss": loss, "accuracy": (outputs.argmax(1) == y).float().mean().item()}
-    mse = nn.functional.mse_loss(outputs.squeeze(1), y).item()
+    # (B, 1) outputs against (B,) regression targets, (B, horizon) against (B, horizon) forecasts
+    mse = nn.functional.mse_loss(outputs.reshape(y.shape), y).item()
     return {"loss": mse, "rmse": math.sqrt(mse)}
 
 
@@ -187,7 +188,8 @@ def fit(
                 with autocast:
                     out = forward(xb)
                     loss = loss_fn(
-                        out.float() if task == "classification" else out.float().squeeze(1), yb
+                        out.float() if task == "classification" else out.float().reshape(yb.shape),
+                        yb,
                     )
                 # Read once a step, for the check and the mean: a Python float is far cheaper to
                 # test than torch.isfinite's tensor (bench/README.md, train_overhead.py).

@@ -23,7 +23,7 @@ from depthlab.config import SplitStrategy, TrainConfig, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
 from depthlab.models.base import DepthModel, build_model
-from depthlab.models.baselines import Baseline, is_baseline
+from depthlab.models.baselines import Baseline, baseline_class, is_baseline, make_baseline
 from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
 from depthlab.training.loop import FitResult, Tensors, fit
@@ -32,7 +32,6 @@ from depthlab.training.preprocess import feature_options as feature_options_of
 
 RUN_FILE = "run.json"
 WEIGHTS = "model.safetensors"
-BASELINE_FILE = "model.skops"
 CHECKPOINT = "checkpoint.safetensors"
 PREDICT_BATCH = 1024
 
@@ -119,12 +118,12 @@ class Run:
 
 
 def _load_model(folder: Path, config: dict[str, Any]) -> DepthModel | Baseline:
-    baseline = config.get("kind") == "baseline"
-    weights = folder / (BASELINE_FILE if baseline else WEIGHTS)
+    baseline = baseline_class(config["family"]) if config.get("kind") == "baseline" else None
+    weights = folder / (baseline.file_name if baseline else WEIGHTS)
     if not weights.is_file():
         raise DataError(f"{folder} has no trained model ({weights.name}); train it to the end")
     if baseline:
-        return Baseline.load(weights, config)
+        return baseline.load(weights, config)
     model = DepthModel.from_config(config)
     load_weights(model, weights)
     return model
@@ -160,6 +159,8 @@ def train(
     resume: bool = False,
     split: SplitStrategy = "auto",
     feature_options: dict[str, Any] | None = None,
+    test_group: str | None = None,
+    fold: tuple[int, int] | None = None,
 ) -> Run:
     """Train a *model* family (``preset`` values, then *model_options*) on *data*.
 
@@ -169,35 +170,43 @@ def train(
     that folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
     *feature_options* (:class:`~depthlab.config.FeatureConfig`) choose and tune the feature
     pipeline (log-mel or MFCC for audio, vocabulary for text, windows for series...).
+    *test_group* tests on that group alone (a speaker: leave-one-group-out); *fold* ``(i, k)``
+    tests on fold *i* of *k* (see :func:`~depthlab.training.crossval.cross_validate`).
 
     Example:
         >>> import depthlab as dl
         >>> run = dl.train("mnist1d", model="cnn", preset="deep", out="runs/cnn")  # doctest: +SKIP
     """
     from depthlab.data.load import load_dataset
-    from depthlab.data.splits import split_dataset
+    from depthlab.data.splits import resolve_split
     from depthlab.evaluate.measure import split_metrics
+    from depthlab.features.registry import resolve_features
     from depthlab.models.base import get_family
 
     loaded = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
     features = feature_options_of(feature_options)
     ds = examples_for(loaded, model, features)
     baseline = is_baseline(model)
-    if baseline and model_options:
-        raise ConfigError(f"the baseline '{model}' takes no model options")
-    defaults = {} if baseline else get_family(model).train_presets.get(preset, {})
+    pipeline = resolve_features(ds.modality, model, features.features)
+    defaults: dict[str, Any] = {}
+    if not baseline:  # the family's preset, then what suits the pipeline's data
+        defaults = {**get_family(model).train_presets.get(preset, {}), **pipeline.train_defaults}
     cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
-    parts = split_dataset(ds, seed=cfg.seed, strategy=split)
+    parts = resolve_split(
+        ds, seed=cfg.seed, strategy=split, test_group=test_group, fold=fold
+    )
     prep = Preprocessor.fit(ds, parts.train, model, features)
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     spec = prep.input_spec(ds.n_classes or 1)
     check_augment(cfg.augment, x.dim() - 1)  # before anything is written
     torch.manual_seed(cfg.seed)
+    # The pipeline's suggestions for the preset (a log-mel CNN pools), then the user's.
+    options = {**pipeline.model_options(model, preset), **(model_options or {})}
     net: DepthModel | Baseline = (
-        Baseline(model, spec, cfg.seed)
+        make_baseline(model, spec, cfg.seed, model_options)
         if baseline
-        else build_model(model, spec, preset, **(model_options or {}))
+        else build_model(model, spec, preset, **options)
     )
     config = {
         "data": {
@@ -215,6 +224,9 @@ def train(
             "seed": cfg.seed,
             **parts.sizes(),
             "fingerprint": parts.fingerprint(),
+            # Only when set: run folders from before these options compare equal on --resume.
+            **({"test_group": test_group} if test_group is not None else {}),
+            **({"fold": list(fold)} if fold is not None else {}),
         },
         "features": features.model_dump(mode="json", exclude_defaults=True),
         "model": net.get_config(),
@@ -244,7 +256,7 @@ def train(
     }
     if folder is not None:
         if isinstance(net, Baseline):
-            net.save(folder / BASELINE_FILE)
+            net.save(folder / net.file_name)
         else:
             save_weights(net, folder / WEIGHTS)
         write_json(folder / "metrics.json", run.metrics)

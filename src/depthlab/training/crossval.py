@@ -1,0 +1,217 @@
+"""Cross-validation: one training run per fold, and the folds' test metrics summarised.
+
+Folds are ``"logo"`` (leave one group out: each group, e.g. a speaker, is the test set once and
+the model trains on the others) or a number ``k`` of folds (grouped, stratified or plain k-fold as
+the split strategy says, see :func:`~depthlab.data.splits.kfold`). Every fold is an ordinary run
+(:func:`~depthlab.training.run.train`), its validation part carved out of its training part, so
+``depthlab evaluate`` re-scores any fold's folder. The summary holds each fold's test metrics and,
+per metric, the mean with a two-sided 95% Student-t confidence interval over the folds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from depthlab.config import SplitStrategy
+from depthlab.data.dataset import Dataset
+from depthlab.errors import ConfigError, DataError
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FILE = "crossval.json"
+Folds = str | int
+
+
+def parse_folds(value: Folds) -> Folds:
+    """``"logo"`` or a whole number of folds >= 2 (also given as text, from the CLI)."""
+    if isinstance(value, str) and value.strip().lower() == "logo":
+        return "logo"
+    try:
+        k = int(value)
+    except (TypeError, ValueError):
+        k = 0
+    if k < 2 or (isinstance(value, float) and not value.is_integer()):
+        raise ConfigError(
+            f"folds must be 'logo' (leave one group out) or a number of folds >= 2, got '{value}'"
+        )
+    return k
+
+
+@dataclass
+class CrossValidation:
+    """The folds of a cross-validation and their summary.
+
+    ``folds``: one dict per fold, its ``name`` (the group held out, or ``1/5``...), ``sizes``,
+    ``test`` metrics, ``train_seconds`` and ``run`` folder (None when nothing was written);
+    ``summary``: metric -> ``mean``, ``std``, ``lo``, ``hi`` (95% CI) and ``n`` folds.
+
+    Example:
+        >>> import depthlab as dl
+        >>> cv = dl.cross_validate("iris", "logistic", folds=5)  # doctest: +SKIP
+        >>> round(cv.summary["accuracy"]["mean"], 2)  # doctest: +SKIP
+        0.96
+    """
+
+    config: dict[str, Any]
+    folds: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"config": self.config, "folds": self.folds, "summary": self.summary}
+
+    @classmethod
+    def load(cls, path: str | Path) -> CrossValidation:
+        """Read a folder written by :func:`cross_validate`."""
+        folder = Path(path)
+        try:
+            raw = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise DataError(
+                f"{folder} holds no cross-validation summary ({SUMMARY_FILE})"
+            ) from None
+        return cls(raw["config"], raw["folds"], raw["summary"], folder)
+
+
+def summarise(folds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Mean, standard deviation and 95% confidence interval of every scalar test metric, and
+    of the training time, over the folds."""
+    from depthlab.studies.stats import mean_ci
+
+    values: dict[str, list[float]] = {}
+    for fold in folds:
+        scalars = {k: v for k, v in fold["test"].items() if isinstance(v, int | float)}
+        for key, value in {**scalars, "train_seconds": fold["train_seconds"]}.items():
+            values.setdefault(key, []).append(float(value))
+    summary = {}
+    for key, column in values.items():
+        ci = mean_ci(column)
+        std = float(np.std(column, ddof=1)) if len(column) > 1 else None
+        summary[key] = {**ci, "std": std}
+    return summary
+
+
+def _folder_name(name: str) -> str:
+    return "fold-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "group")
+
+
+def fold_plan(ds: Dataset, folds: Folds) -> list[tuple[str, dict[str, Any]]]:
+    """``(name, train keyword arguments)`` of every fold of *ds*."""
+    if folds == "logo":
+        if ds.groups is None:
+            raise ConfigError(
+                f"{ds.name} has no groups to leave out one at a time; give groups (an audio "
+                "folder's --label-pattern with (?P<group>...)) or use a number of folds"
+            )
+        names = sorted({str(g) for g in ds.groups})
+        if len(names) < 2:
+            raise ConfigError(f"{ds.name} has a single group; leave-one-group-out needs two")
+        return [(name, {"test_group": name}) for name in names]
+    k = int(folds)
+    if k > len(ds):
+        raise ConfigError(f"{ds.name} has {len(ds)} examples, too few for {k} folds")
+    return [(f"{i + 1}/{k}", {"fold": (i, k)}) for i in range(k)]
+
+
+def cross_validate(
+    data: str | Path | Dataset,
+    model: str = "mlp",
+    preset: str = "shallow",
+    *,
+    folds: Folds = "logo",
+    out: str | Path | None = None,
+    seed: int = 0,
+    split: SplitStrategy = "auto",
+    resume: bool = False,
+    **train_kwargs: Any,
+) -> CrossValidation:
+    """Train *model* once per fold of *data* and summarise the test metrics.
+
+    *folds*: ``"logo"`` (leave one group out) or ``k``; *split* is the k-fold strategy (``auto``
+    groups when the data has groups, else stratifies classes). With *out*, fold runs go to
+    ``out/fold-NAME`` and the summary to ``out/crossval.json``; ``resume=True`` continues (finished
+    folds are read back, not trained again). *train_kwargs* go to every
+    :func:`~depthlab.training.run.train` call (``model_options``, ``train_options``,
+    ``data_options``, ``feature_options``).
+
+    Example:
+        >>> import depthlab as dl
+        >>> cv = dl.cross_validate("fsdd", "logistic", folds="logo")  # doctest: +SKIP
+        >>> [f["name"] for f in cv.folds]  # doctest: +SKIP
+        ['george', 'jackson', 'nicolas', 'theo', 'yweweler']
+    """
+    from depthlab.data.load import load_dataset
+    from depthlab.training.preprocess import examples_for
+    from depthlab.training.run import train, write_json
+
+    unknown = set(train_kwargs) - {
+        "model_options",
+        "train_options",
+        "data_options",
+        "feature_options",
+    }
+    if unknown:
+        raise ConfigError(f"cross_validate got unknown options {sorted(unknown)}")
+    chosen = parse_folds(folds)
+    data_options = train_kwargs.get("data_options") or {}
+    loaded = data if isinstance(data, Dataset) else load_dataset(data, **data_options)
+    ds = examples_for(loaded, model, train_kwargs.get("feature_options"))
+    plan = fold_plan(ds, chosen)
+    folder = Path(out) if out is not None else None
+    if folder is not None and not resume:
+        taken = [folder / _folder_name(n) for n, _ in plan] + [folder / SUMMARY_FILE]
+        if any(p.exists() for p in taken):
+            raise ConfigError(
+                f"{folder} already holds a cross-validation; pass --resume to continue it, "
+                "or choose another --out"
+            )
+    config = {
+        "data": ds.name,
+        "source": None if isinstance(data, Dataset) else str(data),
+        "model": model,
+        "preset": preset,
+        "folds": chosen,
+        "seed": seed,
+        "split": split,
+        **{k: v for k, v in train_kwargs.items() if v},
+    }
+    result = CrossValidation(config, path=folder)
+    for number, (name, where) in enumerate(plan, start=1):
+        log.info("fold %s (%d of %d)", name, number, len(plan))
+        run_folder = folder / _folder_name(name) if folder is not None else None
+        # A name or path is passed on, not the loaded data, so that each fold's run.json
+        # records where its data comes from and `depthlab evaluate` can score it again.
+        run = train(
+            data,
+            model,
+            preset,
+            out=run_folder,
+            seed=seed,
+            split=split,
+            resume=resume,
+            **where,
+            **train_kwargs,
+        )
+        sizes = {k: run.config["split"][k] for k in ("train", "val", "test")}
+        result.folds.append(
+            {
+                "name": name,
+                **{k: list(v) if isinstance(v, tuple) else v for k, v in where.items()},
+                "sizes": sizes,
+                "test": run.metrics["test"],
+                "train_seconds": run.metrics["cost"]["train_seconds"],
+                "run": None if run_folder is None else str(run_folder),
+            }
+        )
+    result.summary = summarise(result.folds)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_json(folder / SUMMARY_FILE, result.to_dict())
+    return result
