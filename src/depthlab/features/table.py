@@ -1,5 +1,12 @@
 """``table``: numeric columns standardised (missing -> 0 after standardising, i.e. the mean),
-categorical columns one-hot over the training levels (unseen and missing levels -> all zeros)."""
+categorical columns with few levels one-hot over the training levels (unseen and missing levels
+-> all zeros), and columns with more than ``embed_levels`` levels as integer codes (1..n for the
+training levels, 0 for unseen or missing) in the last columns, which networks embed (a learned
+vector per level) and classical baselines one-hot.
+
+Layout of a transformed row: ``[numeric and one-hot features..., code of embedded column 1, ...]``;
+``InputSpec.cardinalities`` gives each code column's number of ids (levels + 1).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ def fit_table(part: Dataset, options: FeatureConfig) -> Stats:
     frame = part.inputs
     numeric: dict[str, list[float]] = {}
     categorical: dict[str, list[str]] = {}
+    embedded: dict[str, list[str]] = {}
     features: list[str] = []
     for name in frame.columns:
         column = frame[name]
@@ -29,6 +37,9 @@ def fit_table(part: Dataset, options: FeatureConfig) -> Stats:
             # Levels seen in training rows only: the dtype may list levels of held-out rows.
             seen = column.cat.remove_unused_categories().cat.categories
             levels = [str(level) for level in seen]
+            if len(levels) > options.embed_levels:
+                embedded[str(name)] = levels
+                continue
             categorical[str(name)] = levels
             features += [f"{name}={level}" for level in levels]
         else:
@@ -41,6 +52,7 @@ def fit_table(part: Dataset, options: FeatureConfig) -> Stats:
         "columns": [str(c) for c in frame.columns],
         "numeric": numeric,
         "categorical": categorical,
+        "embedded": embedded,
         "features": features,
     }
 
@@ -54,8 +66,11 @@ def transform_table(frame: Any, stats: Stats) -> np.ndarray:
     if missing:
         raise DataError(f"inputs lack column(s) {missing}; expected columns: {stats['columns']}")
     blocks = []
+    embedded = stats.get("embedded", {})
     for name in stats["columns"]:
         column = frame[name]
+        if name in embedded:
+            continue
         if name in stats["numeric"]:
             mean, std = stats["numeric"][name]
             try:
@@ -72,11 +87,17 @@ def transform_table(frame: Any, stats: Stats) -> np.ndarray:
             rows = np.flatnonzero(codes >= 0)
             onehot[rows, codes[rows]] = 1.0
             blocks.append(onehot)
+    for name, levels in embedded.items():
+        codes = pd.Index(levels).get_indexer(frame[name].astype("string")) + 1  # 0: unseen
+        blocks.append(codes[:, None].astype(np.float32))
     return np.concatenate(blocks, axis=1).astype(np.float32)
 
 
 def table_spec(stats: Stats, n_outputs: int, task: str) -> InputSpec:
-    return InputSpec("vector", (len(stats["features"]),), n_outputs, task)
+    embedded = stats.get("embedded", {})
+    width = len(stats["features"]) + len(embedded)
+    cardinalities = tuple(len(levels) + 1 for levels in embedded.values())
+    return InputSpec("vector", (width,), n_outputs, task, cardinalities=cardinalities)
 
 
 register_features(
