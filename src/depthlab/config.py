@@ -34,9 +34,6 @@ class DataConfig(_Strict):
         description="override the task inferred from the target; forecasting reads the table "
         "as a time series whose target column is forecast",
     )
-    time_column: str | None = Field(
-        None, description="time column of a series (default: one named time, date, year...)"
-    )
     categorical: tuple[str, ...] = Field((), description="table columns to treat as categorical")
     resize: tuple[int, int] | None = Field(None, description="image size (height, width)")
     grayscale: bool | None = Field(None, description="images as one channel (default: auto)")
@@ -46,6 +43,9 @@ class DataConfig(_Strict):
         "(?P<group>...); default: the label is the subfolder",
     )
     sample_rate: int | None = Field(None, gt=0, description="resample audio to this rate (Hz)")
+    time_column: str | None = Field(
+        None, description="time column of a series (default: one named time, date, year...)"
+    )
 
     @field_validator("resize")
     @classmethod

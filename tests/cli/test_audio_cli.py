@@ -54,7 +54,7 @@ def assert_one_line_error(result: Any, *fragments: str) -> None:
 
 
 CASES = [
-    ("cnn", "logmel", ["--option", "channels=[8,16]"]),
+    ("cnn", "logmel", ["--preset", "deep"]),
     ("rnn", "mfcc", ["--option", "hidden_size=16"]),
     ("mlp", "logmel", ["--option", "width=32"]),
     ("logistic", "mfcc-stats", []),
@@ -71,14 +71,17 @@ def test_train_evaluate_predict_with_each_pipeline(
     out = tmp_path / "run"
     trained = cli(
         "train", "--data", str(words), "--label-pattern", PATTERN, "--model", model,
-        "--epochs", "12", "--lr", "0.01", "--batch-size", "8", "--out", str(out), "--json",
-        *extra,
+        "--split", "stratified", "--epochs", "8", "--lr", "0.01", "--batch-size", "8",
+        "--out", str(out), "--json", *extra,
     )  # fmt: skip
     assert trained.code == 0, trained.err
     metrics = json.loads(trained.out.strip().splitlines()[-1])
     run = json.loads((out / "run.json").read_text())
     assert run["preprocess"]["features"] == pipeline  # the run folder records its pipeline
     assert run["preprocess"]["stats"]["sample_rate"] == RATE
+    if pipeline == "logmel" and model == "cnn":  # the pipeline's deep CNN pools every block
+        options = run["model"]["options"]
+        assert options["channels"] == [16, 32, 64, 128] and options["pool"] == "max"
     scored = cli("evaluate", str(out), "--json")
     assert scored.code == 0, scored.err
     assert json.loads(scored.out)["accuracy"] == metrics["test"]["accuracy"]
@@ -101,11 +104,11 @@ def cnn_run(tmp_path_factory: pytest.TempPathFactory, words: Path) -> Path:
     train(
         words,
         "cnn",
-        "shallow",
+        "deep",
         out=out,
         data_options={"label_pattern": PATTERN},
-        model_options={"channels": [8, 16]},
-        train_options={"epochs": 12, "lr": 0.01, "batch_size": 8},
+        split="stratified",
+        train_options={"epochs": 8, "lr": 0.01, "batch_size": 8},
     )
     return out
 

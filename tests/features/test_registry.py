@@ -26,7 +26,7 @@ def test_a_pipeline_of_another_modality_is_refused_with_the_valid_ones() -> None
 
 
 def test_an_unknown_pipeline_suggests_the_closest() -> None:
-    with pytest.raises(ConfigError, match="unknown features 'tabel'. Did you mean 'table'"):
+    with pytest.raises(ConfigError, match=r"unknown features 'tabel'\. Did you mean 'table'"):
         get_features("tabel")
 
 

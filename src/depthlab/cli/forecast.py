@@ -75,8 +75,9 @@ def forecast_rows(
     window with its future), and the next forecast with its times."""
     import pandas as pd
 
+    from depthlab.data.timeseries import time_label
     from depthlab.evaluate.metrics import compute_metrics
-    from depthlab.features.series import time_label, windows
+    from depthlab.features.series import windows
 
     stats = run.preprocessor.stats
     lookback, horizon = int(stats["lookback"]), int(stats["horizon"])
@@ -136,7 +137,8 @@ def predict_series(
 ) -> None:
     """``depthlab predict`` for a forecasting run (see the module's description)."""
     from depthlab.cli.train import print_metrics
-    from depthlab.features.series import check_series, time_label
+    from depthlab.data.timeseries import time_label
+    from depthlab.features.series import check_series
 
     ds = read_series(source, run, data_dir, cache_dir)
     series = check_series(ds, str(run.preprocessor.stats.get("fill", "none")))

@@ -129,9 +129,11 @@ def recommend(run: Run, user: str, k: int, output: Path | None, as_json: bool) -
         typer.echo(json.dumps({"user": user, "items": table.to_dict(orient="records")}))
         return
     typer.echo(f"top {len(table)} items for user {user} (not rated by them), by predicted rating:")
-    for row in table.itertuples(index=False):
-        named = f"  {row.title}" if row.title else ""
-        typer.echo(f"{row.rank:>4}  {row.predicted_rating:5.2f}  item {row.item}{named}")
+    for rank, item, title, rating in zip(
+        table["rank"], table["item"], table["title"], table["predicted_rating"], strict=True
+    ):
+        named = f"  {title}" if title else ""
+        typer.echo(f"{rank:>4}  {rating:5.2f}  item {item}{named}")
 
 
 def predict_file(run: Run, source: str, output: Path, as_json: bool) -> None:
@@ -212,7 +214,11 @@ def notice_unknown(pairs: np.ndarray, what: str) -> None:
 
     users, items = unknown(pairs)
     if users or items:
-        parts = [f"{n:,} unknown {side}{'s' * (n > 1)}" for n, side in ((users, "user"), (items, "item")) if n]
+        parts = [
+            f"{n:,} unknown {side}{'s' * (n > 1)}"
+            for n, side in ((users, "user"), (items, "item"))
+            if n
+        ]
         log.warning(
             "%s: %s; such pairs get the baseline rating (global mean plus the known side's bias)",
             what,

@@ -248,6 +248,10 @@ def evaluate_command(
             f"(fingerprint {recorded['fingerprint']}); restore the data or train again"
         )
     metrics = metrics_on(run, ds.subset(split.test))
+    if ds.modality == "interactions":  # top-k quality too: HR@10, NDCG@10
+        from depthlab.evaluate.ranking import topk_metrics
+
+        metrics.update(topk_metrics(run.predict, ds, split.train, split.test))
     if plot is not None:
         from depthlab.report.forecast import save_forecast_plot
 

@@ -18,6 +18,7 @@ Your own table (CSV, TSV or Parquet) is an interaction table when its columns ar
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import zipfile
@@ -129,6 +130,7 @@ def read_movielens_zip(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         sep="|",
         header=None,
         encoding="latin-1",
+        quoting=csv.QUOTE_NONE,  # a title's quote marks are part of it
         names=["itemId", "title", "released", "video", "url", *flags],
     )
     first = raw[flags].to_numpy().argmax(axis=1)  # the first genre flag set
@@ -182,7 +184,9 @@ def interaction_dataset(
 
     unused = sorted(config.model_fields_set - {"target", "task"})
     if unused:
-        raise ConfigError(f"option(s) {unused} do not apply to an interaction table (valid: target)")
+        raise ConfigError(
+            f"option(s) {unused} do not apply to an interaction table (valid: target)"
+        )
     if config.task == "classification":
         raise ConfigError(
             f"{path} is an interaction table: ratings are predicted by regression, "
@@ -258,3 +262,56 @@ def item_titles(ds: Dataset) -> dict[str, str]:
         return {}
     pairs = frame[["item", "title"]].drop_duplicates("item")
     return {str(i): str(t) for i, t in zip(pairs["item"], pairs["title"], strict=True)}
+
+
+def interaction_facts(ds: Dataset) -> dict[str, Any]:
+    """What `depthlab data show` says of an interaction dataset: users, items, how full the
+    rating matrix is, and how ratings spread over users and items."""
+    users = ds.inputs["user"].astype(str)
+    items = ds.inputs["item"].astype(str)
+    n_users, n_items = int(users.nunique()), int(items.nunique())
+    per_user, per_item = users.value_counts().to_numpy(), items.value_counts().to_numpy()
+    levels, counts = np.unique(ds.targets, return_counts=True)
+    return {
+        "users": n_users,
+        "items": n_items,
+        "density": round(len(ds) / (n_users * n_items), 6),
+        "ratings_per_user": _spread(per_user),
+        "ratings_per_item": _spread(per_item),
+        "rating_levels": (
+            {f"{v:g}": int(c) for v, c in zip(levels, counts, strict=True)}
+            if len(levels) <= 20
+            else {}
+        ),
+    }
+
+
+def _spread(values: np.ndarray) -> dict[str, float]:
+    return {
+        "min": float(values.min()),
+        "median": float(np.median(values)),
+        "max": float(values.max()),
+    }
+
+
+def draw_interactions(ds: Dataset) -> Any:
+    """The picture of `depthlab data show`: the ratings' distribution and the long tails of
+    ratings per user and per item (most users and items have few ratings)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), layout="constrained")
+    levels, counts = np.unique(ds.targets, return_counts=True)
+    if len(levels) <= 20:
+        axes[0].bar([f"{v:g}" for v in levels], counts, color="tab:blue")
+    else:
+        axes[0].hist(ds.targets, bins=30, color="tab:blue")
+    axes[0].set_title("ratings", fontsize=9)
+    for ax, column in zip(axes[1:], ("user", "item"), strict=True):
+        per = np.sort(ds.inputs[column].astype(str).value_counts().to_numpy())[::-1]
+        ax.plot(np.arange(1, len(per) + 1), per, color="tab:orange")
+        ax.set_yscale("log")
+        ax.set_xlabel(f"{column}s, most active first", fontsize=8)
+        ax.set_title(f"ratings per {column} ({len(per):,} {column}s)", fontsize=9)
+    for ax in axes:
+        ax.tick_params(which="both", labelsize=7)
+    return fig

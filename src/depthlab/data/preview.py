@@ -31,6 +31,7 @@ def save_preview(ds: Dataset, path: str | Path, split: Split | None = None) -> P
         "timeseries": lambda d: _series(d, split),
         "tabular": _table,
         "text": _texts,
+        "interactions": _interactions,
     }[ds.modality]
     figure = draw(ds)
     figure.suptitle(f"{ds.name}: {ds.modality}, {ds.task}, {len(ds):,} examples")
@@ -171,6 +172,13 @@ def _table(ds: Dataset) -> Figure:
         ax.set_title(str(column), fontsize=9)
         ax.tick_params(labelsize=7)
     return fig
+
+
+def _interactions(ds: Dataset) -> Figure:
+    from depthlab.data.interactions import draw_interactions
+
+    figure: Figure = draw_interactions(ds)
+    return figure
 
 
 def _texts(ds: Dataset) -> Figure:

@@ -71,7 +71,16 @@ def _modality_facts(ds: Dataset) -> dict[str, Any]:
         words = np.array([len(t.split()) for t in ds.inputs])
         return {"words": _spread(words)}
     if ds.modality == "timeseries" and ds.time_index is not None:
-        return {"time": [int(ds.time_index[0]), int(ds.time_index[-1])]}
+        from depthlab.data.timeseries import time_label
+
+        ends = ds.time_index[[0, -1]]
+        if np.issubdtype(ends.dtype, np.integer):  # years, steps
+            return {"time": [int(t) for t in ends]}
+        return {"time": [time_label(t) for t in ends]}
+    if ds.modality == "interactions":
+        from depthlab.data.interactions import interaction_facts
+
+        return interaction_facts(ds)
     values = np.asarray(ds.inputs)
     return {"value_range": [round(float(values.min()), 4), round(float(values.max()), 4)]}
 

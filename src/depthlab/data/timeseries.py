@@ -9,7 +9,7 @@ pipeline reports them (or fills them, when asked) with the time they occur at.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from depthlab.config import DataConfig
 
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "year", "month", "period", "ds")
+
+
+def time_label(value: Any) -> str:
+    """A time as a person writes it: ``1950``, ``2021-03-01``, ``2021-03-01 12:00:00``."""
+    if isinstance(value, np.datetime64) or hasattr(value, "to_datetime64"):
+        import pandas as pd
+
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
+    return str(value)
 
 
 def load_sunspots(fetcher: Fetcher) -> Dataset:

@@ -47,4 +47,9 @@ def metrics_on(predictor: Predictor, ds: Dataset) -> dict[str, Any]:
 def split_metrics(predictor: Predictor, ds: Dataset, split: Split) -> dict[str, Any]:
     """``{"train": ..., "val": ..., "test": ...}`` (parts without examples are left out)."""
     parts = {"train": split.train, "val": split.val, "test": split.test}
-    return {name: metrics_on(predictor, ds.subset(idx)) for name, idx in parts.items() if len(idx)}
+    out = {name: metrics_on(predictor, ds.subset(idx)) for name, idx in parts.items() if len(idx)}
+    if ds.modality == "interactions" and len(split.test):  # top-k quality: HR@10, NDCG@10
+        from depthlab.evaluate.ranking import topk_metrics
+
+        out["test"].update(topk_metrics(predictor.predict, ds, split.train, split.test))
+    return out

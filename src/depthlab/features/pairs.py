@@ -36,7 +36,15 @@ def as_strings(column: Any) -> np.ndarray:
     values = np.asarray(column)
     if values.dtype.kind == "f" and np.all(values == np.round(values)):
         values = values.astype(np.int64)
+    elif values.dtype.kind == "O":  # mixed types, as typed by hand: 196, "196" and 196.0 agree
+        values = np.array([_id_text(v) for v in values], dtype=str)
     return values.astype(str)
+
+
+def _id_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _frame(inputs: Any) -> pd.DataFrame:
@@ -78,8 +86,8 @@ def transform_pairs(inputs: Any, stats: Stats) -> np.ndarray:
 
     frame = _frame(inputs)
     # get_indexer gives -1 for an id the training part never saw: index 0 after the shift.
-    users = pd.Index(stats["user"]).get_indexer(as_strings(frame["user"])) + 1
-    items = pd.Index(stats["item"]).get_indexer(as_strings(frame["item"])) + 1
+    users = pd.Index(stats["user"]).get_indexer(pd.Index(as_strings(frame["user"]))) + 1
+    items = pd.Index(stats["item"]).get_indexer(pd.Index(as_strings(frame["item"]))) + 1
     return np.stack([users, items], axis=1).astype(np.int64)  # (N, 2)
 
 

@@ -54,6 +54,9 @@ class Features:
     spec: Callable[[Stats, int, str], InputSpec]
     description: str
     examples: Callable[[Dataset, FeatureConfig], Dataset] = _identity
+    # Hand-made features (MFCC statistics, TF-IDF): what the study's engineered-features claim
+    # compares with networks that learn from the raw input.
+    engineered: bool = False
     train_defaults: dict[str, Any] = field(default_factory=dict)
     model_defaults: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 

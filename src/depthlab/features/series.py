@@ -31,11 +31,13 @@ Example:
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from depthlab.data.timeseries import time_label
 from depthlab.errors import ConfigError, DataError
 from depthlab.features.registry import Features, Stats, register_features
 from depthlab.models.spec import InputSpec
@@ -66,16 +68,6 @@ class Series:
 
     def __len__(self) -> int:
         return len(self.target)
-
-
-def time_label(value: Any) -> str:
-    """A time as a person writes it: ``1950``, ``2021-03-01``, ``2021-03-01 12:00:00``."""
-    if isinstance(value, np.datetime64) or hasattr(value, "to_datetime64"):
-        import pandas as pd
-
-        stamp = pd.Timestamp(value)
-        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else str(stamp)
-    return str(value)
 
 
 def check_series(ds: Dataset, fill: str = "none") -> Series:
@@ -163,9 +155,13 @@ def _date_grid(times: np.ndarray, name: str) -> tuple[np.ndarray, str]:
     index = pd.DatetimeIndex(times)
     candidates: set[Any] = {"MS", "ME", "QS", "QE", "YS", "YE", "B"}
     if len(index) >= 3:
-        candidates.add(pd.infer_freq(index))
         starts = np.unique(np.linspace(0, len(index) - 3, FREQ_SAMPLES).astype(int))
-        candidates |= {pd.infer_freq(index[i : i + 3]) for i in starts}
+        with warnings.catch_warnings():
+            # pandas 3 announces an offset instead of a string; either is a frequency below.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            candidates.add(pd.infer_freq(index))
+            candidates |= {pd.infer_freq(index[i : i + 3]) for i in starts}
     common = np.gcd.reduce(np.diff(times).astype(np.int64))
     candidates.add(pd.Timedelta(int(common), unit="ns"))
     span = (index[-1] - index[0]) / len(index)
@@ -319,7 +315,7 @@ register_features(
         window_examples,
         # Series are short (sunspots: 200 training windows): small batches and more epochs; the
         # best validation epoch is kept. Chosen on sunspots' validation windows (bench/README.md).
-        {"batch_size": 32, "epochs": 100},
+        train_defaults={"batch_size": 32, "epochs": 100},
     ),
     defaults={"timeseries": {"*": "windows"}},
 )

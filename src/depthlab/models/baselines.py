@@ -19,6 +19,7 @@ import numpy as np
 
 from depthlab.errors import ConfigError
 from depthlab.models.spec import InputSpec
+from depthlab.models.tabular import with_category_codes
 
 BASELINES: dict[str, tuple[str, ...]] = {
     "logistic": ("classification",),
@@ -128,7 +129,7 @@ class Baseline:
         self.family = family
         self.spec = spec
         self.seed = seed
-        self.estimator = _estimator(family, spec.task, seed)
+        self.estimator = with_category_codes(_estimator(family, spec.task, seed), spec, family)
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> Baseline:
         targets = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y

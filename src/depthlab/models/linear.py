@@ -11,6 +11,7 @@ from torch import nn
 
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.spec import InputSpec
+from depthlab.models.tabular import TableInputs
 from depthlab.models.text import PAD
 
 
@@ -28,6 +29,7 @@ class Linear(DepthModel):
     def __init__(self, spec: InputSpec, config: LinearConfig) -> None:
         super().__init__(spec, config)
         self.words: nn.EmbeddingBag | None = None
+        self.table: TableInputs | None = None
         if spec.kind == "tokens":
             # Zeros, like a logistic regression's start: a random start is noise to unlearn.
             self.words = nn.EmbeddingBag(
@@ -36,9 +38,14 @@ class Linear(DepthModel):
             nn.init.zeros_(self.words.weight)
             self.bias = nn.Parameter(torch.zeros(spec.n_outputs))
         else:
-            self.head = nn.Linear(spec.flat_size, spec.n_outputs)
+            if spec.cardinalities:  # many-level categorical columns
+                self.table = TableInputs(spec)
+            width = self.table.out_features if self.table is not None else spec.flat_size
+            self.head = nn.Linear(width, spec.n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.words is not None:
-            return self.words(x.long()) + self.bias  # (B, L) ids -> (B, K)
+            return self.words(x.long().flatten(1)) + self.bias  # (B, L) ids -> (B, K)
+        if self.table is not None:  # many-level categories embedded
+            return self.head(self.table(x))  # (B, F) -> (B, K)
         return self.head(x.flatten(1))  # (B, ...) -> (B, F) -> (B, K)

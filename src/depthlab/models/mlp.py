@@ -14,6 +14,7 @@ from torch import nn
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_1d
 from depthlab.models.spec import InputSpec
+from depthlab.models.tabular import TableInputs
 from depthlab.models.text import TokenEmbedding, masked_pool
 
 
@@ -78,6 +79,10 @@ class MLP(DepthModel):
         super().__init__(spec, config)
         self.words: TokenEmbedding | None = None
         n_in = spec.flat_size
+        self.table: TableInputs | None = None
+        if spec.cardinalities:  # many-level categorical columns
+            self.table = TableInputs(spec)
+            n_in = self.table.out_features
         if spec.kind == "tokens":
             self.words = TokenEmbedding(spec.vocab_size, config.embedding_dim)
             n_in = config.embedding_dim
@@ -87,6 +92,8 @@ class MLP(DepthModel):
 
     def inputs(self, x: torch.Tensor) -> torch.Tensor:
         """The first layer's input: flattened features, or a text's mean word vector."""
+        if self.table is not None:
+            return self.table(x)  # (B, F) with embedded categories
         if self.words is None:
             return x.flatten(1)  # (B, F)
         emb, mask = self.words(x)  # (B, L, E), (B, L)

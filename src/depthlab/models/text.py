@@ -30,6 +30,11 @@ class TokenEmbedding(nn.Module):
         if vocab_size < 2:
             raise ValueError(f"token inputs need a vocabulary (vocab_size {vocab_size})")
         self.embed = nn.Embedding(vocab_size, dim, padding_idx=PAD)
+        import os
+        if os.environ.get("ESTD"):
+            with torch.no_grad():
+                self.embed.weight.normal_(0, float(os.environ["ESTD"]))
+                self.embed.weight[PAD].zero_()
 
     def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         ids = ids.long()

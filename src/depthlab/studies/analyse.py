@@ -109,6 +109,9 @@ def model_facts(res: Results, model: str, top: float) -> dict[str, Any]:
     }
     depths = [v for v in res.by_seed(model, top, "depth") if v is not None]
     facts["depth"] = int(depths[0]) if depths else None
+    runs = [res.fit.get((model, top, seed)) or {} for seed in res.seeds]
+    facts["features"] = next((r["features"] for r in runs if r.get("features")), None)
+    facts["engineered"] = any(r.get("engineered") for r in runs)
     for key in FIXED_COST_KEYS:
         values = [v for v in res.by_seed(model, top, "cost", key) if v is not None]
         if not values:

@@ -326,10 +326,13 @@ def robust(j: Judge) -> Verdict:
 
 
 def features(j: Judge) -> Verdict:
-    engineered = j.s.get("engineered")
+    """The best classical model on engineered features (MFCC statistics, TF-IDF) against the
+    best deep network, which learns from the raw input (waveform features, tokens)."""
     claim = "Machine learning needs hand-made features; deep learning learns them"
     measure = "classical model on engineered features vs deep model on raw input"
-    if not engineered:
+    facts = j.s["models"]
+    engineered = j._best([m for m in facts if not is_network(m) and facts[m].get("engineered")])
+    if engineered is None or j.deep is None:
         return verdict(
             claim,
             measure,
@@ -337,9 +340,17 @@ def features(j: Judge) -> Verdict:
             f"not measured: no engineered features for {j.s['data']['modality']} data",
             "",
         )
-    return verdict(
-        claim, measure, engineered["verdict"], engineered["evidence"], engineered["test"]
+    test = j.compare(j.deep, engineered)
+    better = test["significant"] and test["diff"] > 0
+    worse = test["significant"] and test["diff"] < 0
+    result = SUPPORTED if better else CONTRADICTED if worse else INCONCLUSIVE
+    evidence = (
+        f"{label(j.deep)} on {facts[j.deep].get('features') or 'the raw input'}: "
+        f"{fmt(j.final[j.deep], j.metric)}; {label(engineered)} on "
+        f"{facts[engineered].get('features')}: {fmt(j.final[engineered], j.metric)}; "
+        f"difference {diff_text(test, j.metric)}"
     )
+    return verdict(claim, measure, result, evidence, "paired t-test over seeds, full training set")
 
 
 def linearity(j: Judge) -> Verdict:

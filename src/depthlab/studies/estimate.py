@@ -25,14 +25,28 @@ def estimate_seconds(
     """Wall seconds to run *jobs* of *plan* with *workers* processes on *cores* cores."""
     if not jobs:
         return 0.0
-    ds, split, _, prep = prepared(Job("fit", jobs[0].model, 1.0, plan.seeds[0]), data)
-    spec = prep.input_spec(ds.n_classes or 1)
-    flops = {model: _flops(model, spec) for model in {job.model for job in jobs}}
+    from depthlab.features.registry import resolve_features
+
+    ds, split, _, _ = prepared(Job("fit", jobs[0].model, 1.0, plan.seeds[0]), data)
+    # Each model reads its own features (audio: log-mel for the CNN, MFCC statistics for the
+    # baselines): one fitted preprocessor per pipeline.
+    fitted: dict[str, Any] = {}
+    preps: dict[str, Any] = {}
+    for model in sorted({job.model for job in jobs}):
+        family = split_id(model)[0] if is_network(model) else model
+        name = resolve_features(ds.modality, family, plan.config.features.features).name
+        if name not in fitted:
+            fitted[name] = prepared(Job("fit", model, 1.0, plan.seeds[0]), data)[3]
+        preps[model] = fitted[name]
+    flops = {
+        model: _flops(model, prep.input_spec(ds.n_classes or 1), prep.pipeline)
+        for model, prep in preps.items()
+    }
     total = 0.0
     for job in jobs:
         n = math.ceil(len(split.train) * job.fraction)
         if is_network(job.model):
-            cfg = train_config(job, plan.config, n, prep.pipeline.train_defaults)
+            cfg = train_config(job, plan.config, n, preps[job.model].pipeline.train_defaults)
             epochs = cfg.epochs
             steps = epochs * math.ceil(n / cfg.batch_size)
             rate = FLOPS_PER_SECOND_PER_CORE * (job.threads or cores / workers)
@@ -44,7 +58,7 @@ def estimate_seconds(
     return total / max(1, min(workers, cores))
 
 
-def _flops(model: str, spec: Any) -> float:
+def _flops(model: str, spec: Any, pipeline: Any) -> float:
     """FLOPs per example of a network; a classical model's number of input features."""
     import torch
 
@@ -54,5 +68,5 @@ def _flops(model: str, spec: Any) -> float:
     if not is_network(model):
         return float(math.prod(spec.shape))
     family, preset = split_id(model)
-    net = build_model(family, spec, preset)
+    net = build_model(family, spec, preset, **pipeline.model_options(family, preset))
     return float(flops_per_example(net, torch.zeros(spec.shape)))

@@ -164,6 +164,8 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
         if job.seed == 0:
             result["mistakes"] = picture(model, ds, prep, x, split.test)
     result["depth"] = model.depth() if isinstance(model, DepthModel) else 0
+    result["features"] = prep.features
+    result["engineered"] = prep.pipeline.engineered
     return result
 
 

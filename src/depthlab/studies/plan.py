@@ -37,8 +37,13 @@ MODALITY_LADDERS: dict[str, tuple[str, ...]] = {
         "cnn:deep",
         "rnn:deep",
     ),
+    # Recommendation: biases only, matrix factorisation (shallow), neural CF (deep).
+    "interactions": ("biases", "mf:shallow", "ncf:deep"),
 }
 LABELS = {
+    "biases": "biases only (mean + user + item)",
+    "mf:shallow": "matrix factorisation",
+    "ncf:deep": "deep NCF (MLP + dot product)",
     "persistence": "persistence (last value)",
     "arima": "ARIMA",
     "logistic": "logistic regression",

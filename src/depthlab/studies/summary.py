@@ -32,6 +32,15 @@ def summarise(store: Store) -> dict[str, Any]:
         "done": len([k for k in plan["jobs"] if k in done]),
     }
     summary["claims"] = check_claims(summary, plan["alpha"])
+    summary["engineered"] = next(
+        (
+            c
+            for c in summary["claims"]
+            if c["measure"].startswith("classical model on engineered")
+            and not c["evidence"].startswith("not measured")
+        ),
+        None,
+    )
     summary["recommendation"] = recommend(summary, plan["recommend_by"], plan["alpha"])
     return summary
 

@@ -37,7 +37,7 @@ def parse_folds(value: Folds) -> Folds:
         k = int(value)
     except (TypeError, ValueError):
         k = 0
-    if k < 2 or (isinstance(value, float) and not value.is_integer()):
+    if k < 2:
         raise ConfigError(
             f"folds must be 'logo' (leave one group out) or a number of folds >= 2, got '{value}'"
         )
@@ -148,6 +148,8 @@ def cross_validate(
         ['george', 'jackson', 'nicolas', 'theo', 'yweweler']
     """
     from depthlab.data.load import load_dataset
+    from depthlab.models.base import get_family
+    from depthlab.models.baselines import is_baseline
     from depthlab.training.preprocess import examples_for
     from depthlab.training.run import train, write_json
 
@@ -160,6 +162,8 @@ def cross_validate(
     if unknown:
         raise ConfigError(f"cross_validate got unknown options {sorted(unknown)}")
     chosen = parse_folds(folds)
+    if not is_baseline(model):
+        get_family(model)  # an unknown model is an error before any data is read
     data_options = train_kwargs.get("data_options") or {}
     loaded = data if isinstance(data, Dataset) else load_dataset(data, **data_options)
     ds = examples_for(loaded, model, train_kwargs.get("feature_options"))

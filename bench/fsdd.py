@@ -1,0 +1,261 @@
+"""Spoken digits (FSDD): depthlab's audio models beside the published figures and our goals.
+
+Two settings, each run once per seed in a fresh Python process:
+
+* **official split** (``split="official"``): recordings 0-4 of every speaker and digit are the
+  test set (250 clips), as the dataset's README prescribes; depthlab carves a stratified
+  validation part (375 clips) out of the other 2,250 and trains on the remaining 1,875. Models:
+  the deep CNN on log-mel spectrograms (the audio pipeline's deep CNN: four pooled blocks of
+  16-128 channels), the deep RNN (bidirectional GRU) on MFCC frames and logistic regression on
+  MFCC summary statistics, each with depthlab's defaults. Published: 98.0% (Kymatio's example,
+  1D scattering + logistic regression), 97% (a Keras CNN on spectrograms). Goal: >= 98.5%.
+* **leave one speaker out** (``test_group=SPEAKER``, what ``depthlab crossval fsdd --folds
+  logo`` runs): each of the mirror's 5 speakers is the test set once (500 clips) and the model
+  trains on the other four (validation: a stratified 15% of their clips). No published figure
+  found. Goal: >= 90% mean accuracy over the speakers (the deep CNN).
+
+Training time is ``metrics["cost"]["train_seconds"]`` (the training loop, without imports,
+decoding or feature extraction); the machine is described below the table, with its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SPEAKERS = ("george", "jackson", "nicolas", "theo", "yweweler")
+MODELS = ("cnn:deep", "rnn:deep", "logistic")
+FEATURES = {"cnn": "log-mel", "rnn": "MFCC frames", "logistic": "MFCC statistics"}
+PUBLISHED = (
+    ("Kymatio example: 1D scattering + logistic regression", 98.0),
+    ("Keras CNN on spectrograms", 97.0),
+)
+OFFICIAL_GOAL = 98.5
+LOSO_GOAL = 90.0
+
+EXAMPLES = """\
+example:
+  .venv/bin/python bench/fsdd.py                          # both settings, seeds 0 1 2
+  .venv/bin/python bench/fsdd.py --parts official --models cnn logistic --seeds 0
+  .venv/bin/python bench/fsdd.py --parts loso --augment mask --threads 1
+"""
+
+
+def child(model: str, seed: int, where: str, augment: str, threads: int | None) -> None:
+    """Train one model on one split and print its figures as one JSON line."""
+    import torch
+
+    import depthlab as dl
+    from depthlab.data.load import load_dataset
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    family, _, preset = model.partition(":")
+    ds = load_dataset("fsdd")  # decoded here, outside the measured training
+    options: dict[str, Any] = (
+        {"train_options": {"augment": augment}} if family != "logistic" else {}
+    )
+    split: dict[str, Any] = {"split": "official"} if where == "official" else {"test_group": where}
+    started = time.perf_counter()
+    run = dl.train(ds, family, preset or "shallow", seed=seed, **split, **options)
+    print(
+        json.dumps(
+            {
+                "model": model,
+                "seed": seed,
+                "where": where,
+                "test_accuracy": run.metrics["test"]["accuracy"],
+                "val_accuracy": run.metrics.get("val", {}).get("accuracy"),
+                "train_seconds": run.metrics["cost"]["train_seconds"],
+                "call_seconds": time.perf_counter() - started,
+                "parameters": run.metrics["cost"]["parameters"],
+                "epochs_run": run.metrics["epochs_run"],
+                "best_epoch": run.metrics["best_epoch"],
+                "sizes": {k: run.config["split"][k] for k in ("train", "val", "test")},
+                "features": run.config["preprocess"]["features"],
+                "model_options": run.config["model"].get("options"),
+                "train_options": {
+                    k: run.config["train"][k] for k in ("epochs", "batch_size", "lr", "augment")
+                },
+                "torch_threads": torch.get_num_threads(),
+            }
+        )
+    )
+
+
+def measure(model: str, seed: int, where: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", model, where, "--seeds", str(seed)]
+    command += ["--augment", args.augment]
+    if args.threads is not None:
+        command += ["--threads", str(args.threads)]
+    load_before = os.getloadavg()[0]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{model} seed {seed} on {where} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return result
+
+
+def mean_std(values: list[float]) -> tuple[float, float]:
+    return statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def machine() -> dict[str, Any]:
+    import platform
+    from importlib.metadata import version
+
+    from depthlab.machine import cpu_cores, cpu_name, memory_gib
+
+    return {
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "usable_cores": cpu_cores(),
+        "ram_gib": memory_gib(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "torch": version("torch"),
+        "librosa": version("librosa"),
+        "depthlab": version("depthlab"),
+    }
+
+
+def official_table(runs: list[dict[str, Any]], models: list[str]) -> list[str]:
+    lines = [
+        f"{'official split (250 test clips)':34}{'test acc %':>16}{'train s':>16}{'params':>10}",
+    ]
+    means: dict[str, float] = {}
+    for model in models:
+        mine = [r for r in runs if r["model"] == model and r["where"] == "official"]
+        if not mine:
+            continue
+        acc, acc_sd = mean_std([100 * r["test_accuracy"] for r in mine])
+        sec, sec_sd = mean_std([r["train_seconds"] for r in mine])
+        means[model] = acc
+        name = f"{model} on {FEATURES[model.split(':')[0]]}"
+        lines.append(
+            f"{name:34}{acc:9.2f} ± {acc_sd:4.2f}{sec:9.1f} ± {sec_sd:4.1f}"
+            f"{mine[0]['parameters']:>10,}"
+        )
+    for label, figure in PUBLISHED:
+        lines.append(f"published {figure:5.1f}%  {label}")
+    if means:
+        best = max(means, key=means.__getitem__)
+        mark = "PASS" if means[best] >= OFFICIAL_GOAL else "MISS"
+        lines.append(f"{mark}  best model ({best}) >= {OFFICIAL_GOAL}%: {means[best]:.2f}%")
+    return lines
+
+
+def loso_table(runs: list[dict[str, Any]], model: str) -> list[str]:
+    mine = [r for r in runs if r["model"] == model and r["where"] != "official"]
+    if not mine:
+        return []
+    seeds = sorted({r["seed"] for r in mine})
+    lines = [f"leave one speaker out, {model} (500 test clips each), seeds {seeds}"]
+    lines.append(f"{'speaker':12}{'test acc %':>16}{'train s':>16}")
+    per_seed_means: list[float] = []
+    for speaker in SPEAKERS:
+        accs = [100 * r["test_accuracy"] for r in mine if r["where"] == speaker]
+        secs = [r["train_seconds"] for r in mine if r["where"] == speaker]
+        if accs:
+            acc, sd = mean_std(accs)
+            sec, sec_sd = mean_std(secs)
+            lines.append(f"{speaker:12}{acc:9.2f} ± {sd:4.2f}{sec:9.1f} ± {sec_sd:4.1f}")
+    for seed in seeds:
+        accs = [100 * r["test_accuracy"] for r in mine if r["seed"] == seed]
+        if len(accs) == len(SPEAKERS):
+            per_seed_means.append(statistics.mean(accs))
+    if per_seed_means:
+        mean, sd = mean_std(per_seed_means)
+        lines.append(f"{'mean':12}{mean:9.2f} ± {sd:4.2f}   (std over seeds of the 5-speaker mean)")
+        mark = "PASS" if mean >= LOSO_GOAL else "MISS"
+        lines.append(f"{mark}  mean over speakers >= {LOSO_GOAL}%: {mean:.2f}%")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="FSDD spoken digits: the official split and leave-one-speaker-out, "
+        "mean ± std over seeds, each run in a fresh process.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--parts", nargs="+", choices=("official", "loso"), default=["official", "loso"]
+    )
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        choices=("cnn", "rnn", "logistic"),
+        default=["cnn", "rnn", "logistic"],
+        help="models of the official split (leave-one-speaker-out runs the CNN)",
+    )
+    parser.add_argument("--augment", default="none", help="training augmentation (networks)")
+    parser.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "fsdd.json")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child[0], args.seeds[0], args.child[1], args.augment, args.threads)
+        return 0
+
+    os.environ.setdefault("DEPTHLAB_QUIET", "1")
+    chosen = [m for m in MODELS if m.split(":")[0] in args.models]
+    plan = (
+        [(m, s, "official") for m in chosen for s in args.seeds] if "official" in args.parts else []
+    )
+    if "loso" in args.parts:
+        plan += [("cnn:deep", s, speaker) for s in args.seeds for speaker in SPEAKERS]
+    started = time.perf_counter()
+    runs = []
+    for model, seed, where in plan:
+        result = measure(model, seed, where, args)
+        runs.append(result)
+        print(
+            f"  {model:9} seed {seed} {where:9} test {100 * result['test_accuracy']:6.2f}%  "
+            f"train {result['train_seconds']:6.1f} s  load {result['load'][0]}->"
+            f"{result['load'][1]}",
+            flush=True,
+        )
+    info = machine()
+    lines = ["", *official_table(runs, chosen), "", *loso_table(runs, "cnn:deep"), ""]
+    lines.append(
+        f"machine: {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']} GiB; "
+        f"torch {info['torch']}, librosa {info['librosa']}; augment {args.augment}; "
+        f"threads {args.threads or 'default'}; {len(runs)} runs in "
+        f"{(time.perf_counter() - started) / 60:.1f} min"
+    )
+    loads = [x for r in runs for x in r["load"]]
+    if loads:
+        lines.append(
+            f"load average (1 min) around the runs: median {statistics.median(loads):.2f}, "
+            f"max {max(loads):.2f}: a shared machine, so train times are wall times under load"
+        )
+    print("\n".join(lines))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "benchmark": "fsdd",
+        "date": time.strftime("%Y-%m-%d"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": info,
+        "params": {"seeds": args.seeds, "augment": args.augment, "threads": args.threads},
+        "published": dict(PUBLISHED),
+        "goals": {"official": OFFICIAL_GOAL, "loso": LOSO_GOAL},
+        "runs": runs,
+    }
+    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"results: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
