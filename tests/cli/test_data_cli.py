@@ -28,6 +28,7 @@ BUILTINS = [
     "fsdd",
     "sentiment",
     "sunspots",
+    "movielens-100k",
 ]
 DIGITS = {"0": 178, "1": 182, "2": 177, "3": 183, "4": 181}
 DIGITS |= {"5": 182, "6": 181, "7": 179, "8": 174, "9": 180}
@@ -54,6 +55,7 @@ EXPECTED: dict[str, tuple[int, dict[str, int] | None, dict[str, int] | None, str
         "stratified",
     ),
     "sunspots": (309, None, None, "temporal"),
+    "movielens-100k": (100_000, None, None, "random"),
 }
 DEPTHLAB = Path(sys.executable).parent / "depthlab"
 

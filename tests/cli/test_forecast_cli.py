@@ -107,9 +107,7 @@ def test_train_and_predict_on_a_csv_series(cli: Cli, tmp_path: Path) -> None:
     assert "rolling forecasts from 6 windows" in result.out
 
 
-def test_a_series_too_short_to_forecast_from(
-    cli: Cli, sunspots_run: Path, tmp_path: Path
-) -> None:
+def test_a_series_too_short_to_forecast_from(cli: Cli, sunspots_run: Path, tmp_path: Path) -> None:
     short = tmp_path / "short.csv"
     pd.DataFrame({"YEAR": np.arange(2000, 2005), "SUNACTIVITY": np.arange(5.0)}).to_csv(short)
     result = cli("predict", str(sunspots_run), str(short), "-o", str(tmp_path / "p.csv"))

@@ -23,6 +23,7 @@ BUILTINS = (
     "fsdd",
     "sentiment",
     "sunspots",
+    "movielens-100k",
 )
 SPEAKERS = ("george", "jackson", "nicolas", "theo", "yweweler")
 

@@ -137,7 +137,7 @@ def test_other_columns_make_an_ordinary_table(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("user,item\n1,2\n", "no rating column; name it 'rating' or pass --target"),
+        ("user,item\n1,2\n", "bad.csv has user and item columns .* but no rating column"),
         ("user,item,rating\n1,2,4\n1,3,great\n", r"line 3: the rating \('rating'\) is 'great'"),
         ("user,item,rating\n1,2,4\n,3,5\n", "line 3: the id in column 'user' is missing"),
         ("user,item,rating\n1,2,4\n1,3,\n", r"line 3: the rating \('rating'\) is missing"),

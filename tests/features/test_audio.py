@@ -117,6 +117,18 @@ def test_short_clips_are_zero_padded_and_long_ones_cropped() -> None:
     np.testing.assert_array_equal(x[2], x[3])  # zero-padded at the end
 
 
+@pytest.mark.parametrize("features", ["logmel", "mfcc", "mfcc-stats"])
+def test_the_recording_level_drops_out(features: str) -> None:
+    ds = chirps()
+    prep = fitted(features, ds, np.arange(18))
+    clip = ds.inputs[3]
+    x = prep.transform([clip, 0.1 * clip, 4.0 * clip])  # -20 dB, +12 dB
+    np.testing.assert_allclose(x[1], x[0], atol=1e-3)
+    np.testing.assert_allclose(x[2], x[0], atol=1e-3)
+    silent = prep.transform([np.zeros(1000, np.float32)])  # the floor throughout, no NaN
+    assert np.isfinite(silent).all()
+
+
 def test_statistics_pool_the_clip_not_its_padding() -> None:
     ds = chirps()
     stats = fitted("mfcc-stats", ds, np.arange(18), seconds=0.4).stats

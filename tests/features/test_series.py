@@ -17,9 +17,7 @@ from depthlab.features.series import check_series, min_length
 from depthlab.training.preprocess import Preprocessor, examples_for
 
 
-def series(
-    values: np.ndarray, times: np.ndarray | None = None, covariate: bool = False
-) -> Dataset:
+def series(values: np.ndarray, times: np.ndarray | None = None, covariate: bool = False) -> Dataset:
     """A series dataset: column 0 the target, optionally a covariate (the target times 10)."""
     columns = [values, values * 10.0] if covariate else [values]
     return Dataset(

@@ -43,7 +43,9 @@ def ar2(n: int, seed: int = 0, phi: tuple[float, float] = (0.6, -0.3)) -> np.nda
 def seasonal(n: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     t = np.arange(n)
-    return 20 + 8 * np.sin(2 * np.pi * t / 12) + 3 * np.sin(2 * np.pi * t / 5) + rng.normal(0, 0.5, n)
+    return (
+        20 + 8 * np.sin(2 * np.pi * t / 12) + 3 * np.sin(2 * np.pi * t / 5) + rng.normal(0, 0.5, n)
+    )
 
 
 def test_persistence_forecasts_the_last_value_for_every_step(tmp_path: Path) -> None:

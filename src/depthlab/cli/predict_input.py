@@ -3,7 +3,8 @@
 A table may lack the target column (it is read as plain features, checked against the columns
 the model expects); an image or WAV folder may be flat (no labels) or hold one subfolder per
 class, its images brought to the model's size and channels, its sounds to the training sample
-rate; a ``.npz`` file may hold ``X`` alone. Labels, when the input has them, are
+rate; a ``.npz`` file may hold ``X`` alone; a text run reads a text file or a table of texts
+(:mod:`depthlab.cli.predict_text`). Labels, when the input has them, are
 mapped onto the run's classes by name, so a folder with only some classes scores correctly.
 """
 
@@ -62,6 +63,10 @@ def read_examples(
     if not path.exists():
         raise DataError(f"no such file or folder: {source}")
     kind = source_kind(path)
+    if run.config["data"]["modality"] == "text" and kind in ("text file", "table"):
+        from depthlab.cli.predict_text import read_text_file, read_text_table
+
+        return read_text_file(path, run) if kind == "text file" else read_text_table(path, run)
     check_modality(source, KIND_MODALITY.get(kind), run)
     if kind == "table":
         return read_table(path, run)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from depthlab.data.dataset import Dataset
     from depthlab.training.run import Run
 
-log = logging.getLogger("depthlab.recommend")
+log = logging.getLogger(__name__)
 DEFAULT_OUTPUT = Path("predictions.csv")
 
 
@@ -61,8 +61,7 @@ def predict_interactions(
         raise ConfigError("give --user with either --item I (one rating) or --top-k K, not both")
     if top_k is not None:
         recommend(run, user, top_k, output, as_json)
-    else:
-        assert item is not None
+    elif item is not None:
         rate(run, user, item, as_json)
 
 

@@ -26,8 +26,8 @@ def train_command(
         "mlp",
         "--model",
         "-m",
-        help="A network (linear, mlp, cnn, rnn; mf, ncf for ratings) or a baseline (logistic, "
-        "ridge, boosting; biases for ratings).",
+        help="A network (linear, mlp, cnn, rnn; mf, ncf for ratings; encoder for text) or a "
+        "baseline (logistic, ridge, boosting; biases for ratings).",
     ),
     preset: str = typer.Option("shallow", "--preset", "-p", help="shallow or deep."),
     out: Path | None = typer.Option(
@@ -84,6 +84,9 @@ def train_command(
     label_pattern: str | None = typer.Option(
         None, help=r"Regex on WAV names with (?P<label>..) and optional (?P<group>..)."
     ),
+    text_column: str | None = typer.Option(
+        None, "--text-column", help="Text column of a text table (default: the only other one)."
+    ),
     features: str | None = typer.Option(
         None,
         "--features",
@@ -130,6 +133,8 @@ def train_command(
       depthlab train --data fsdd --model cnn --preset deep --split official --augment mask
 
       depthlab train --data fsdd --model rnn --test-group theo --out runs/fsdd-theo
+
+      depthlab train --data sentiment --model encoder --encoder all-MiniLM-L6-v2
     """
     from depthlab.config import SplitConfig, TrainConfig, load_yaml, parse_config
     from depthlab.data.datasets import is_builtin
@@ -153,6 +158,7 @@ def train_command(
         "resize": list(resize) if resize else None,
         "label_pattern": label_pattern,
         "time_column": time_column,
+        "text_column": text_column,
     }
     data_options = {k: v for k, v in data_options.items() if v is not None}
     named = {"features": features, "encoder": encoder, "lookback": lookback, "horizon": horizon}

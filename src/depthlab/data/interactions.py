@@ -149,7 +149,9 @@ def find_column(columns: list[str], names: tuple[str, ...]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def interaction_columns(frame: pd.DataFrame, target: str | None) -> dict[str, str] | None:
+def interaction_columns(
+    frame: pd.DataFrame, target: str | None, path: Path | None = None
+) -> dict[str, str] | None:
     """The user, item, rating (and title) columns of an interaction table; None for a table
     that is not one. A table with user and item columns but no rating column is an error."""
     columns = [str(c) for c in frame.columns]
@@ -165,8 +167,8 @@ def interaction_columns(frame: pd.DataFrame, target: str | None) -> dict[str, st
         return None  # other columns: an ordinary table that happens to have user/item columns
     if rating is None:
         raise DataError(
-            f"the table has user and item columns ('{user}', '{item}') but no rating column; "
-            "name it 'rating' or pass --target COLUMN"
+            f"{path or 'the table'} has user and item columns ('{user}', '{item}') but no "
+            "rating column; name it 'rating' or pass --target COLUMN"
         )
     found = {"user": user, "item": item, "rating": rating}
     if title is not None:

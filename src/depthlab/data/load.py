@@ -118,7 +118,7 @@ def _load_table(path: Path, config: DataConfig) -> Dataset:
         from depthlab.data.timeseries import series_dataset
 
         return series_dataset(frame, config, path)
-    rated = interactions.interaction_columns(frame, config.target)
+    rated = interactions.interaction_columns(frame, config.target, path)
     if rated is not None:  # user, item and rating columns: a recommendation problem
         return interactions.interaction_dataset(frame, rated, config, path)
     target = tabular.pick_target(frame, config.target, path)

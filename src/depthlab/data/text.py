@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 SENTIMENT_NAMES = ("negative", "positive")
 
 
-def read_labelled_lines(path: Path) -> list[tuple[str, str]]:
-    """``text<TAB>label`` lines; blank lines are skipped, a line without a label is an error."""
-    rows = []
+def text_lines(path: Path) -> list[tuple[int, str]]:
+    """``(line number, line)`` of every non-blank line of *path*; blank lines are skipped with a
+    notice, a line that is not UTF-8 is an error naming it."""
+    lines = []
     skipped = 0
     for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
         try:
@@ -34,15 +35,58 @@ def read_labelled_lines(path: Path) -> list[tuple[str, str]]:
         if not line.strip():
             skipped += 1
             continue
-        text, tab, label = line.rpartition("\t")
-        if not tab or not label.strip() or not text.strip():
-            raise DataError(f"{path}: line {number} has no 'text<TAB>label' pair")
-        rows.append((text.strip(), label.strip()))
+        lines.append((number, line))
     if skipped:
         log.warning("%s: skipped %d blank lines", path, skipped)
+    return lines
+
+
+def _pair(line: str) -> tuple[str, str] | None:
+    """``(text, label)`` of a ``text<TAB>label`` line (the label after the last tab), or None."""
+    text, tab, label = line.rpartition("\t")
+    if not tab or not label.strip() or not text.strip():
+        return None
+    return text.strip(), label.strip()
+
+
+def read_labelled_lines(path: Path) -> list[tuple[str, str]]:
+    """``text<TAB>label`` lines; blank lines are skipped, a line without a label is an error."""
+    rows = []
+    for number, line in text_lines(path):
+        pair = _pair(line)
+        if pair is None:
+            raise DataError(f"{path}: line {number} has no 'text<TAB>label' pair")
+        rows.append(pair)
     if not rows:
         raise DataError(f"{path} has no labelled lines")
     return rows
+
+
+def read_texts(path: Path) -> tuple[list[str], list[str] | None, list[int]]:
+    """Texts to predict: one text per line, or ``text<TAB>label`` on every line. Returns the
+    texts, their labels (None without), and their line numbers.
+
+    Example:
+        >>> read_texts(Path("new_reviews.txt"))  # doctest: +SKIP
+        (['Loved it', 'Broke in a week'], None, [1, 3])
+    """
+    lines = text_lines(path)
+    if not lines:
+        raise DataError(f"{path} has no texts")
+    pairs = [_pair(line) for _, line in lines]
+    if not any("\t" in line for _, line in lines):  # one text per line
+        return [line.strip() for _, line in lines], None, [n for n, _ in lines]
+    unlabelled = [n for (n, _), pair in zip(lines, pairs, strict=True) if pair is None]
+    if unlabelled:
+        labelled = [n for (n, _), pair in zip(lines, pairs, strict=True) if pair]
+        other = f" but line {labelled[0]} has one" if labelled else ""
+        raise DataError(
+            f"{path}: line {unlabelled[0]} has no 'text<TAB>label' pair{other}; "
+            "give every line a label, or none"
+        )
+    texts = [pair[0] for pair in pairs if pair]
+    labels = [pair[1] for pair in pairs if pair]
+    return texts, labels, [n for n, _ in lines]
 
 
 def load_sentiment(fetcher: Fetcher) -> Dataset:
@@ -109,6 +153,7 @@ def text_table_dataset(frame: pd.DataFrame, config: DataConfig, path: Path) -> D
             inputs=[str(t) for t in texts],
             targets=targets,
             class_names=names,
+            feature_names=(str(text_column),),  # predict reads new tables' texts from it
             info=DatasetInfo(description=f"text table {path.name}", source=str(path)),
         )
     )

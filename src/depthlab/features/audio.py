@@ -15,9 +15,11 @@ itself, never the padding.
 
 STFT settings follow speech practice and the sample rate: 25 ms Hann windows every 10 ms, an FFT
 of the next power of two (8 kHz: 200-sample windows, hop 80, 256-point FFT, 129 bins), mel bands
-from 20 Hz to the Nyquist frequency (Slaney mel scale), power in decibels with a floor of
--100 dB (what zero padding becomes). Everything a transform needs is stored in the fitted
-statistics, so a run folder predicts with the settings it was trained with.
+from 20 Hz to the Nyquist frequency (Slaney mel scale), power in decibels relative to each clip's
+loudest bin and floored 80 dB below it (librosa's ``power_to_db(ref=np.max, top_db=80)``, per
+clip: the recording level drops out; zero padding sits at the floor). Everything a transform
+needs is stored in the fitted statistics, so a run folder predicts with the settings it was
+trained with.
 
 Example:
     >>> import depthlab as dl
@@ -43,9 +45,8 @@ if TYPE_CHECKING:
 WINDOW_SECONDS = 0.025
 HOP_SECONDS = 0.010
 FMIN = 20.0
-AMIN = 1e-10  # power floor, -100 dB
-TOP_DB = 80.0
-RELATIVE = True
+AMIN = 1e-10  # power floor (-100 dB) before the level is taken relative to the loudest bin
+TOP_DB = 80.0  # dB below a clip's loudest bin where its features stop
 CHUNK = 256  # clips per librosa call: bounded memory, and numpy's FFT is fast on batches
 EPS = 1e-8
 STATS = ("mean", "std", "min", "max", "delta_mean", "delta_std")
@@ -157,15 +158,17 @@ def log_mel(waves: Any, stats: Stats) -> np.ndarray:
 def to_db(power: np.ndarray) -> np.ndarray:
     """Decibels relative to each clip's loudest bin, floored at ``-TOP_DB``, ``(N, M, T)``.
 
-    librosa's ``power_to_db(ref=np.max, top_db=80)`` per clip rather than per batch: a clip's
-    recording level (FSDD's speakers differ by 16 dB on average) no longer shifts its features,
-    and zero padding sits at the floor, like the quietest sound.
+    librosa's ``power_to_db(ref=np.max, top_db=80)``, clip by clip rather than over the batch: a
+    clip's recording level (FSDD's speakers differ by 16 dB on average) no longer shifts its
+    features, and zero padding sits at the floor, like the quietest sound.
     """
-    db = 10.0 * np.log10(np.maximum(power, AMIN))
-    if not RELATIVE:
-        return np.asarray(db, dtype=np.float32)
-    loudest = db.max(axis=(1, 2), keepdims=True)  # (N, 1, 1)
-    return np.asarray(np.maximum(db - loudest, -TOP_DB), dtype=np.float32)
+    import librosa
+
+    out = np.full(power.shape, -TOP_DB, dtype=np.float32)  # a silent clip: the floor throughout
+    for i, clip in enumerate(power):
+        if clip.max() > AMIN:
+            out[i] = librosa.power_to_db(clip, ref=np.max, amin=AMIN, top_db=TOP_DB)
+    return out
 
 
 def mfcc_frames(waves: Any, stats: Stats) -> np.ndarray:
@@ -244,7 +247,7 @@ def summary_stats(waves: Any, stats: Stats) -> np.ndarray:
     steps = np.arange(n_frames)[None, :]  # (1, T)
     mask = (steps <= last[:, None])[:, None, :]  # (N, 1, T)
     # Deltas of the clip alone: the padding's frames repeat the clip's last frame, so the
-    # jump into -100 dB silence never shows as a slope.
+    # jump into the silent floor never shows as a slope.
     held = np.take_along_axis(coefficients, np.minimum(steps, last[:, None])[:, None, :], axis=2)
     width = min(9, n_frames - (n_frames % 2 == 0))  # odd, and at most the frames there are
     deltas = librosa.feature.delta(held, width=width) if width >= 3 else np.zeros_like(held)

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -85,11 +86,12 @@ def load_encoder(encoder: str) -> Any:
     from sentence_transformers import SentenceTransformer
 
     try:
-        model = SentenceTransformer(location, local_files_only=offline())
+        with _quiet_loading():
+            model = SentenceTransformer(location, local_files_only=offline())
     # Hub, tokenizer and weight loading raise many types (OSError, ValueError, HTTP errors...);
     # each means the same to the user: this encoder cannot be read here.
     except Exception as exc:
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
         where = " (offline: only local folders and cached models)" if offline() else ""
         raise ConfigError(
             f"cannot load the sentence encoder '{encoder}'{where}: {reason}; give the folder of "
@@ -97,6 +99,20 @@ def load_encoder(encoder: str) -> Any:
         ) from None
     _LOADED[location] = model
     return model
+
+
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Without transformers' progress bar over the weights it loads (noise in a depthlab run)."""
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def _identity(location: str) -> str:

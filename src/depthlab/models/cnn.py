@@ -59,7 +59,7 @@ class CNN(DepthModel):
         shape = spec.shape
         if spec.kind == "tokens":  # (L,) ids -> (E, L) embeddings
             self.words = TokenEmbedding(spec.vocab_size, config.embedding_dim)
-            shape = (config.embedding_dim, spec.shape[0])
+            shape = (config.embedding_dim, *spec.shape)
         dims = len(shape) - 1  # (C, L) -> 1, (C, H, W) -> 2
         conv = nn.Conv1d if dims == 1 else nn.Conv2d
         pools = {"max": (nn.MaxPool1d, nn.MaxPool2d), "avg": (nn.AvgPool1d, nn.AvgPool2d)}

@@ -3,9 +3,11 @@
 The texts' embeddings come from the ``encoder`` feature pipeline (``--encoder NAME|PATH``,
 default all-MiniLM-L6-v2; :mod:`depthlab.features.sentence`), computed once and cached; this
 family is the head trained on them: ``shallow`` is a linear head (logistic regression on the
-embeddings), ``deep`` an MLP head.
+embeddings), ``deep`` an MLP head. It takes every option of :class:`~depthlab.models.mlp.MLP`.
 
 Example:
+    >>> from depthlab.models.base import build_model
+    >>> from depthlab.models.spec import InputSpec
     >>> spec = InputSpec("vector", (384,), n_outputs=2, task="classification")
     >>> build_model("encoder", spec, "deep").depth()
     1
@@ -13,17 +15,17 @@ Example:
 
 from __future__ import annotations
 
-from depthlab.models.base import build_model, register_model
-from depthlab.models.mlp import MLP
-from depthlab.models.spec import InputSpec
+from typing import ClassVar
 
-__all__ = ["Encoder", "InputSpec", "build_model"]
+from depthlab.models.base import register_model
+from depthlab.models.mlp import MLP
+from depthlab.models.spec import InputKind
 
 
 @register_model
 class Encoder(MLP):
     family = "encoder"
-    fits = ("vector",)
+    fits: ClassVar[tuple[InputKind, ...]] = ("vector",)
     modalities = ("text",)
     presets = {
         "shallow": {"depth": 0},

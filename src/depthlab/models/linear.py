@@ -1,7 +1,7 @@
 """``linear``: no hidden layer. Logistic (or linear) regression trained by backpropagation.
 
-On token inputs it is a linear model of the text's word frequencies: each vocabulary word has one
-weight per output, averaged over the text's tokens (an ``EmbeddingBag``; padding is left out).
+On token inputs it is logistic regression on the text's bag of words: each vocabulary word has
+one weight per output, summed over the text's tokens (an ``EmbeddingBag``; padding adds nothing).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Linear(DepthModel):
         if spec.kind == "tokens":
             # Zeros, like a logistic regression's start: a random start is noise to unlearn.
             self.words = nn.EmbeddingBag(
-                spec.vocab_size, spec.n_outputs, mode="mean", padding_idx=PAD
+                spec.vocab_size, spec.n_outputs, mode="sum", padding_idx=PAD
             )
             nn.init.zeros_(self.words.weight)
             self.bias = nn.Parameter(torch.zeros(spec.n_outputs))
@@ -45,7 +45,7 @@ class Linear(DepthModel):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.words is not None:
-            return self.words(x.long().flatten(1)) + self.bias  # (B, L) ids -> (B, K)
+            return self.words(x.long()) + self.bias  # (B, L) ids -> (B, K)
         if self.table is not None:  # many-level categories embedded
             return self.head(self.table(x))  # (B, F) -> (B, K)
         return self.head(x.flatten(1))  # (B, ...) -> (B, F) -> (B, K)

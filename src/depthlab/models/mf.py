@@ -11,9 +11,16 @@ is seen, which suits ids that are seen a handful of times far better than a unif
 (on MovieLens 100K a uniform one overfits rare ids long before it fits common ones). It is added
 as a gradient term on the looked-up rows, so the training loop stays the plain one.
 
-Index 0 is an unknown user or item
-(see :mod:`depthlab.features.pairs`): its factors and bias are zero and stay zero, so a pair with
-a new user is predicted as ``mu + b_i``, the biases-only baseline's answer.
+Index 0 is an unknown user or item (see :mod:`depthlab.features.pairs`): its factors and bias
+are zero and stay zero, so a pair with a new user is predicted as ``mu + b_i``, the biases-only
+baseline's answer.
+
+Example:
+    >>> from depthlab.models.base import build_model
+    >>> spec = InputSpec("pairs", (2,), 1, "regression", cardinalities=(944, 1683))
+    >>> model = build_model("mf", spec, "shallow")
+    >>> model(torch.tensor([[196, 242], [0, 242]])).shape, model.depth()
+    (torch.Size([2, 1]), 1)
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ On token inputs the input is the mean of the text's word embeddings (padding lef
 from __future__ import annotations
 
 import itertools
+from typing import ClassVar
 
 import torch
 from pydantic import Field, PositiveInt, model_validator
@@ -13,7 +14,7 @@ from torch import nn
 
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_1d
-from depthlab.models.spec import InputSpec
+from depthlab.models.spec import InputKind, InputSpec
 from depthlab.models.tabular import TableInputs
 from depthlab.models.text import TokenEmbedding, masked_pool
 
@@ -59,7 +60,8 @@ class Block(nn.Module):
 @register_model
 class MLP(DepthModel):
     family = "mlp"
-    fits = ("vector", "sequence", "image", "tokens")
+    # Declared, not inferred: the encoder head (models/encoder.py) narrows it to vectors.
+    fits: ClassVar[tuple[InputKind, ...]] = ("vector", "sequence", "image", "tokens")
     Config = MLPConfig
     presets = {
         "shallow": {"depth": 1, "width": 1024, "activation": "gelu", "dropout": 0.3},

@@ -6,13 +6,20 @@ that many factors, as NeuMF does.
 ``r(u, i) = mu + b_u + b_i + h . MLP([p_u; q_i]) + g_u . g_i``. For explicit ratings the global
 mean and the two biases stay outside the network, as in matrix factorisation, and the fused
 branch is summed with weights fixed at one rather than NeuMF's learned ones: with learned
-weights the head scales the products up past the per-rating penalty and overfits (bench/
-README.md). So the deep model is matrix factorisation plus an MLP, and the two differ only in
-what the MLP adds. A pair with an unknown user or item (index 0) gets no interaction term: it is
-predicted as ``mu + b_u + b_i``, the baseline's answer.
+weights the head scales the products up past the per-rating penalty and overfits
+(bench/README.md). So the deep model is matrix factorisation plus an MLP, and the two differ
+only in what the MLP adds. A pair with an unknown user or item (index 0) gets no interaction
+term: it is predicted as ``mu + b_u + b_i``, the baseline's answer.
 
 Hidden layers: the embedding layer, then each MLP layer (the last one reported with the
 dot-product branch's products beside it).
+
+Example:
+    >>> from depthlab.models.base import build_model
+    >>> spec = InputSpec("pairs", (2,), 1, "regression", cardinalities=(944, 1683))
+    >>> model = build_model("ncf", spec, "deep")
+    >>> model(torch.tensor([[196, 242], [0, 242]])).shape, model.depth()
+    (torch.Size([2, 1]), 4)
 """
 
 from __future__ import annotations

@@ -31,8 +31,11 @@ class TableInputs(nn.Module):
         self.n_codes = len(spec.cardinalities)
         self.n_dense = spec.flat_size - self.n_codes
         # id 0 (unseen or missing level) has its own learned vector, like any level
-        self.tables = nn.ModuleList(nn.Embedding(n, embedding_size(n)) for n in spec.cardinalities)
-        self.out_features = self.n_dense + sum(t.embedding_dim for t in self.tables)
+        sizes = [embedding_size(n) for n in spec.cardinalities]
+        self.tables = nn.ModuleList(
+            nn.Embedding(n, size) for n, size in zip(spec.cardinalities, sizes, strict=True)
+        )
+        self.out_features = self.n_dense + sum(sizes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         dense, codes = x[:, : self.n_dense], x[:, self.n_dense :].long()  # (B, D), (B, C)

@@ -211,10 +211,7 @@ def mistakes(summary: dict[str, Any], names: dict[str, str]) -> list[dict[str, A
             header = [str(c) for c in shown.get("columns") or []]
             table = {
                 "headers": header,
-                "rows": [
-                    {"cells": [{"text": str(c), "sort": None} for c in row], "mark": False}
-                    for row in rows
-                ],
+                "rows": [{"cells": [cell(str(c)) for c in row], "mark": False} for row in rows],
             }
         out.append({"label": names.get(model, model), "png": png, "text": text, "table": table})
     return out

@@ -82,7 +82,13 @@ def mistakes_grid(
         + " shown as true -> predicted"
         + (" (log-mel spectrograms)" if ds.modality == "audio" else "")
     )
-    return {"png": _png(figure), "caption": caption, "wrong": len(wrong), "total": len(test)}
+    return {
+        "png": _png(figure),
+        "caption": caption,
+        "shown": shown,
+        "wrong": len(wrong),
+        "total": len(test),
+    }
 
 
 def _image(axes: Any, ds: Dataset, index: int) -> None:

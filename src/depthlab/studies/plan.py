@@ -39,6 +39,18 @@ MODALITY_LADDERS: dict[str, tuple[str, ...]] = {
     ),
     # Recommendation: biases only, matrix factorisation (shallow), neural CF (deep).
     "interactions": ("biases", "mf:shallow", "ncf:deep"),
+    # Text: TF-IDF + logistic regression (gradient boosting on thousands of sparse TF-IDF
+    # columns is slow and no better), the networks on word ids, then the transfer option: an
+    # MLP head over a pretrained sentence encoder.
+    "text": (
+        "logistic",
+        "linear",
+        "mlp:shallow",
+        "mlp:deep",
+        "cnn:deep",
+        "rnn:deep",
+        "encoder:deep",
+    ),
 }
 LABELS = {
     "biases": "biases only (mean + user + item)",
@@ -50,6 +62,8 @@ LABELS = {
     "ridge": "ridge regression",
     "boosting": "gradient boosting",
     "linear": "linear (no hidden layer)",
+    "encoder:deep": "pretrained encoder + MLP head",
+    "encoder:shallow": "pretrained encoder + linear head",
 }
 
 
