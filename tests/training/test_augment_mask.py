@@ -20,7 +20,7 @@ from depthlab.training.loop import Tensors, fit
 def zero_runs(line: torch.Tensor) -> list[tuple[int, int]]:
     """``(start, length)`` of each run of zeros in a 1-D boolean-able tensor."""
     runs, start = [], None
-    for i, value in enumerate((line == 0).tolist() + [False]):
+    for i, value in enumerate([*(line == 0).tolist(), False]):
         if value and start is None:
             start = i
         elif not value and start is not None:
@@ -114,7 +114,7 @@ def test_masked_training_resumes_exactly(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_mask_refuses_tables_and_unknown_combinations() -> None:
-    with pytest.raises(ConfigError, match="masks bands .* tables take augment 'none'"):
+    with pytest.raises(ConfigError, match=r"masks bands .* tables take augment 'none'"):
         check_augment("mask", 1)
     check_augment("shift+mask", 2)
     check_augment("flip+mask", 3)

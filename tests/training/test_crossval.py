@@ -54,7 +54,7 @@ def test_each_logo_fold_holds_out_exactly_one_speaker(fsdd: Dataset) -> None:
 
 
 def test_an_unknown_group_suggests_the_closest(fsdd: Dataset) -> None:
-    with pytest.raises(ConfigError, match="fsdd has no group 'teo'. Did you mean 'theo'"):
+    with pytest.raises(ConfigError, match=r"fsdd has no group 'teo'\. Did you mean 'theo'"):
         hold_out_group(fsdd, "teo")
     with pytest.raises(ConfigError, match="iris has no groups"):
         hold_out_group(dl.load_dataset("iris"), "a")

@@ -67,7 +67,7 @@ def resolve_strategy(ds: Dataset, strategy: SplitStrategy) -> SplitStrategy:
     if ds.groups is not None:
         if len(np.unique(ds.groups)) >= MIN_GROUPS:
             return "grouped"
-        log.info("%s: fewer than %d groups, so the split ignores them", ds.name, MIN_GROUPS)
+        log.debug("%s: fewer than %d groups, so the split ignores them", ds.name, MIN_GROUPS)
     return "stratified" if ds.task == "classification" else "random"
 
 

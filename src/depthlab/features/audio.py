@@ -318,6 +318,7 @@ register_features(
         transform_mfcc_stats,
         mfcc_stats_spec,
         "MFCC and delta summary statistics per coefficient, standardised, (6 * n_mfcc,)",
+        engineered=True,
     ),
     defaults={"audio": {"baseline": "mfcc-stats"}},
 )

@@ -33,6 +33,7 @@ import numpy as np
 from depthlab.errors import ConfigError, require
 from depthlab.features.registry import Stats
 from depthlab.models.spec import InputSpec
+from depthlab.progress import track
 
 if TYPE_CHECKING:
     from depthlab.config import FeatureConfig
@@ -44,6 +45,7 @@ DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 EPS = 1e-6
 ENCODE_BATCH = 64
 QUERY_CHUNK = 500  # keys per SQLite query, well under its limit on bound parameters
+PROGRESS_CHUNK = 256  # texts embedded between two steps of the progress bar
 # Loaded encoders of this process, by location: loading takes seconds, embedding a few texts not.
 _LOADED: dict[str, Any] = {}
 
@@ -165,13 +167,17 @@ def embed(texts: list[str], encoder: str) -> np.ndarray:
     todo = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
     if todo:
         model = load_encoder(encoder)
-        vectors = model.encode(
-            list(todo.values()),
-            batch_size=ENCODE_BATCH,
-            convert_to_numpy=True,
-            show_progress_bar=len(todo) > 1000 and not os.environ.get("DEPTHLAB_QUIET"),
-        )
-        fresh = dict(zip(todo, np.asarray(vectors, dtype=np.float32), strict=True))
+        pending = list(todo.values())
+        parts = [
+            model.encode(chunk, batch_size=ENCODE_BATCH, show_progress_bar=False)
+            for chunk in track(
+                _chunks(pending, PROGRESS_CHUNK),
+                -(-len(pending) // PROGRESS_CHUNK),
+                f"embedding {len(pending):,} texts",
+            )
+        ]
+        vectors = np.concatenate(parts).astype(np.float32, copy=False)
+        fresh = dict(zip(todo, vectors, strict=True))
         found.update(fresh)
         try:
             with closing(_connect(path)) as db, db:

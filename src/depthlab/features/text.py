@@ -41,10 +41,17 @@ TOKEN = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
 # Word pairs carry negation ("not good"); on the sentiment data they beat words alone on the
 # validation part (bench/README.md).
 TFIDF_NGRAMS = (1, 2)
-# Chosen on the sentiment data's validation part (bench/README.md): over word vectors, a text
-# CNN wants many filters of three words, max-over-time pooling, dropout and no batch statistics
-# (padding skews them); 4 x 64 channels for the deep one, as on signals.
-_CNN_TEXT = {"kernel_size": 3, "head": "max", "dropout": 0.5, "norm": "none", "pool": "none"}
+# Chosen on the sentiment data's validation part (bench/README.md): over 128-dimensional word
+# vectors, a text CNN wants filters of three words, max-over-time pooling, dropout and no batch
+# statistics (padding skews them); 4 x 64 channels for the deep one, as on signals.
+_CNN_TEXT = {
+    "embedding_dim": 128,
+    "kernel_size": 3,
+    "head": "max",
+    "dropout": 0.5,
+    "norm": "none",
+    "pool": "none",
+}
 TEXT_CNN = {
     "shallow": {"channels": (128,), **_CNN_TEXT},
     "deep": {"channels": (64, 64, 64, 64), **_CNN_TEXT},

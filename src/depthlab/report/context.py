@@ -56,6 +56,7 @@ def build_context(summary: dict[str, Any]) -> dict[str, Any]:
         "robustness": results.robustness(summary, names, metric),
         "mistakes": mistakes(summary, names),
         "features": features(summary),
+        "transfer": transfer(summary),
         "not_yet": NOT_YET,
         "failures": failures(summary),
         "environment": environment(summary),
@@ -215,6 +216,27 @@ def mistakes(summary: dict[str, Any], names: dict[str, str]) -> list[dict[str, A
             }
         out.append({"label": names.get(model, model), "png": png, "text": text, "table": table})
     return out
+
+
+def transfer(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The transfer claim's verdict where the study measured it (a pretrained model)."""
+    for claim in as_list(summary.get("claims")):
+        if (
+            not isinstance(claim, dict)
+            or claim.get("claim") != "Deep models suit transfer learning"
+        ):
+            continue
+        evidence = str(claim.get("evidence") or "")
+        if evidence.startswith("not measured"):
+            return None
+        verdict = str(claim.get("verdict") or "inconclusive")
+        return {
+            "badge": badge(verdict),
+            "verdict": verdict,
+            "evidence": evidence,
+            "test": str(claim.get("test") or ""),
+        }
+    return None
 
 
 def features(summary: dict[str, Any]) -> dict[str, Any] | None:

@@ -294,6 +294,46 @@ def not_yet(claim: str, measure: str) -> Callable[[Judge], Verdict]:
     )
 
 
+def transfer(j: Judge) -> Verdict:
+    """A pretrained encoder with a trained head (text studies) against the best network trained
+    from scratch, on the smallest and the full training set."""
+    claim = "Deep models suit transfer learning"
+    measure = "a pretrained model with a new head against the best network trained from scratch"
+    pretrained = j._best([m for m in j.final if split_id(m)[0] == "encoder"])
+    scratch = j._best(
+        [m for m in j.final if is_network(m) and split_id(m)[0] != "encoder" and m != "linear"]
+    )
+    if pretrained is None or scratch is None:
+        return verdict(
+            claim,
+            measure,
+            INCONCLUSIVE,
+            "not measured: no pretrained model in this study (text studies include the "
+            "sentence encoder; fine-tuning recipes for other data come with depthlab's "
+            "transfer capability)",
+            "",
+        )
+    fractions = [row["fraction"] for row in j.s["scores"][pretrained]]
+    parts, signs = [], []
+    for index in dict.fromkeys((0, len(fractions) - 1)):
+        test = j.compare(pretrained, scratch, index)
+        signs.append(0 if not test["significant"] else (1 if test["diff"] > 0 else -1))
+        parts.append(
+            f"{fractions[index]:.0%} of the training set: {label(pretrained)} "
+            f"{fmt(j.s['scores'][pretrained][index]['mean'], j.metric)}, {label(scratch)} "
+            f"{fmt(j.s['scores'][scratch][index]['mean'], j.metric)} "
+            f"(difference {diff_text(test, j.metric)})"
+        )
+    result = (
+        SUPPORTED
+        if 1 in signs and -1 not in signs
+        else CONTRADICTED
+        if -1 in signs and 1 not in signs
+        else INCONCLUSIVE
+    )
+    return verdict(claim, measure, result, "; ".join(parts), "paired t-test over seeds")
+
+
 def robust(j: Judge) -> Verdict:
     claim = "Neural networks are robust to noise and incomplete data"
     measure = "accuracy under input noise and missing values, networks against the classical model"
@@ -394,10 +434,7 @@ CHECKS: tuple[Callable[[Judge], Verdict], ...] = (
         "Shallow networks are more interpretable",
         "attribution faithfulness (deletion curve) and stability across seeds",
     ),
-    not_yet(
-        "Deep models suit transfer learning",
-        "fine-tuning a pretrained model on a small target set against training from scratch",
-    ),
+    transfer,
     robust,
     features,
     linearity,
