@@ -12,7 +12,7 @@ DEPTHLAB_DATA_DIR ?= $(abspath ../shared/datasets)
 export DEPTHLAB_DATA_DIR
 
 .PHONY: setup browser demo test lint typecheck unit bench bench-accuracy bench-study bench-env \
-	bench-train clean
+	bench-train bench-modalities bench-quick clean
 
 setup: $(STAMP)
 
@@ -72,6 +72,17 @@ bench-accuracy: setup
 bench-study: setup
 	$(PY) bench/study_mnist1d.py
 	$(PY) bench/seeds_together.py
+
+# One torch thread per run: the figures of bench/README.md were taken that way.
+bench-modalities: setup
+	OMP_NUM_THREADS=1 $(PY) bench/fsdd.py
+	OMP_NUM_THREADS=1 $(PY) bench/sentiment.py --threads 1
+	OMP_NUM_THREADS=1 $(PY) bench/sunspots.py
+	OMP_NUM_THREADS=1 $(PY) bench/movielens.py
+	OMP_NUM_THREADS=1 $(PY) bench/digits.py
+
+bench-quick: setup
+	$(PY) bench/quick_studies.py
 
 # skorch and PyTorch Lightning, for bench/train_overhead.py only: their own environment, pinned by
 # bench/constraints-bench.txt on top of constraints.txt (never in .venv or pyproject's extras).

@@ -49,7 +49,7 @@ example:
 """
 
 
-def child(model: str, seed: int, where: str, augment: str, threads: int | None) -> None:
+def child(model: str, seed: int, where: str, augment: str | None, threads: int | None) -> None:
     """Train one model on one split and print its figures as one JSON line."""
     import torch
 
@@ -60,9 +60,9 @@ def child(model: str, seed: int, where: str, augment: str, threads: int | None) 
         torch.set_num_threads(threads)
     family, _, preset = model.partition(":")
     ds = load_dataset("fsdd")  # decoded here, outside the measured training
-    options: dict[str, Any] = (
-        {"train_options": {"augment": augment}} if family != "logistic" else {}
-    )
+    # None: the pipeline's default (log-mel: warp+mask; MFCC frames: none).
+    given = augment is not None and family != "logistic"
+    options: dict[str, Any] = {"train_options": {"augment": augment}} if given else {}
     split: dict[str, Any] = {"split": "official"} if where == "official" else {"test_group": where}
     started = time.perf_counter()
     run = dl.train(ds, family, preset or "shallow", seed=seed, **split, **options)
@@ -83,7 +83,7 @@ def child(model: str, seed: int, where: str, augment: str, threads: int | None) 
                 "features": run.config["preprocess"]["features"],
                 "model_options": run.config["model"].get("options"),
                 "train_options": {
-                    k: run.config["train"][k] for k in ("epochs", "batch_size", "lr", "augment")
+                    k: run.config["train"].get(k) for k in ("epochs", "batch_size", "lr", "augment")
                 },
                 "torch_threads": torch.get_num_threads(),
             }
@@ -93,7 +93,8 @@ def child(model: str, seed: int, where: str, augment: str, threads: int | None) 
 
 def measure(model: str, seed: int, where: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", model, where, "--seeds", str(seed)]
-    command += ["--augment", args.augment]
+    if args.augment is not None:
+        command += ["--augment", args.augment]
     if args.threads is not None:
         command += ["--threads", str(args.threads)]
     load_before = os.getloadavg()[0]
@@ -142,7 +143,7 @@ def official_table(runs: list[dict[str, Any]], models: list[str]) -> list[str]:
         means[model] = acc
         name = f"{model} on {FEATURES[model.split(':')[0]]}"
         lines.append(
-            f"{name:34}{acc:9.2f} ± {acc_sd:4.2f}{sec:9.1f} ± {sec_sd:4.1f}"
+            f"{name:34}{acc:9.2f} ± {acc_sd:4.2f}{sec:9.2f} ± {sec_sd:4.2f}"
             f"{mine[0]['parameters']:>10,}"
         )
     for label, figure in PUBLISHED:
@@ -199,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         default=["cnn", "rnn", "logistic"],
         help="models of the official split (leave-one-speaker-out runs the CNN)",
     )
-    parser.add_argument("--augment", default="none", help="training augmentation (networks)")
+    parser.add_argument(
+        "--augment", help="training augmentation of the networks (default: each pipeline's)"
+    )
     parser.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "fsdd.json")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -230,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["", *official_table(runs, chosen), "", *loso_table(runs, "cnn:deep"), ""]
     lines.append(
         f"machine: {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']} GiB; "
-        f"torch {info['torch']}, librosa {info['librosa']}; augment {args.augment}; "
+        f"torch {info['torch']}, librosa {info['librosa']}; augment {args.augment or 'default'}; "
         f"threads {args.threads or 'default'}; {len(runs)} runs in "
         f"{(time.perf_counter() - started) / 60:.1f} min"
     )

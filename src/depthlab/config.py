@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from depthlab.errors import ConfigError, closest
 
+# Training augmentations, in the order they apply (depthlab.training.augment).
+AUGMENTS = ("shift", "flip", "warp", "mask")
 SplitStrategy = Literal["auto", "random", "stratified", "grouped", "temporal", "official"]
 
 
@@ -125,16 +127,29 @@ class TrainConfig(_Strict):
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     amp: bool = Field(True, description="mixed precision (CUDA only)")
     compile: bool = Field(False, description="torch.compile the model")
-    augment: Literal[
-        "none", "shift", "flip", "shift+flip", "mask", "shift+mask", "flip+mask", "shift+flip+mask"
-    ] = Field(
+    augment: str = Field(
         "none",
-        description="random shifts (images, sequences) / horizontal flips (images) / "
-        "SpecAugment-style band masks (spectrograms, images, sequences)",
+        description="none, or kinds joined by '+': shift (images, sequences), flip (images), "
+        "warp (time stretch and frequency warp of spectrograms), mask (SpecAugment-style bands)",
     )
     in_memory_mb: int = Field(
         2048, ge=0, description="data larger than this is fed by a DataLoader"
     )
+
+    @field_validator("augment")
+    @classmethod
+    def _augment(cls, value: str) -> str:
+        """``shift``, ``flip``, ``warp``, ``mask`` or several joined by ``+`` (any order; kept in
+        the order they apply)."""
+        parts = [p.strip() for p in value.split("+")]
+        if value.strip() == "none":
+            return "none"
+        if any(p not in AUGMENTS for p in parts) or len(set(parts)) != len(parts):
+            raise ValueError(
+                f"choose none or kinds joined by '+' from {', '.join(AUGMENTS)} "
+                "(e.g. shift+mask), got '" + value + "'"
+            )
+        return "+".join(p for p in AUGMENTS if p in parts)
 
 
 class StudyConfig(_Strict):

@@ -151,6 +151,15 @@ def test_each_model_family_gets_its_audio_pipeline() -> None:
         resolve_features("image", "cnn", "logmel")
 
 
+def test_log_mel_suggests_a_pooled_deep_cnn_and_augmentation() -> None:
+    logmel = resolve_features("audio", "cnn")
+    assert logmel.model_options("cnn", "deep") == {"channels": (16, 32, 64, 128), "pool": "max"}
+    assert logmel.model_options("cnn", "shallow") == {} == logmel.model_options("mlp", "deep")
+    assert logmel.train_defaults == {"augment": "warp+mask"}
+    assert resolve_features("audio", "rnn").train_defaults == {}
+    assert resolve_features("audio", "logistic").engineered
+
+
 def test_too_many_mel_bands_say_how_many_fit() -> None:
     with pytest.raises(ConfigError, match=r"n_mels=256 is too many .* use n_mels <= \d+"):
         fitted("logmel", chirps(), np.arange(18), n_mels=256)

@@ -1,5 +1,6 @@
-"""SpecAugment-style masking: what a mask zeroes, that it is drawn from the run's generator (the
-same seed, the same masks; training reproducible and exactly resumable), combinations, errors."""
+"""SpecAugment-style masking and warping: what a mask zeroes and a warp moves, that both are
+drawn from the run's generator (the same seed, the same masks; training reproducible and exactly
+resumable), combinations, errors."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from depthlab.config import TrainConfig, parse_config
 from depthlab.errors import ConfigError
 from depthlab.models.base import build_model
 from depthlab.models.spec import InputSpec
-from depthlab.training.augment import MASK_FRACTION, augment, check_augment
+from depthlab.training.augment import (
+    MASK_FRACTION,
+    WARP_FREQUENCY,
+    WARP_TIME,
+    augment,
+    check_augment,
+)
 from depthlab.training.loop import Tensors, fit
 
 
@@ -61,12 +68,48 @@ def test_sequence_masks_steps_and_channels_when_there_are_several() -> None:
     assert zeros.max() > 0 and zeros.max() <= round(MASK_FRACTION * 50)  # steps only
 
 
-def test_the_same_generator_state_gives_the_same_masks() -> None:
+def test_the_same_generator_state_gives_the_same_masks_and_warps() -> None:
     x = torch.randn(16, 1, 12, 30)
-    first = augment(x, "shift+mask", torch.Generator().manual_seed(5))
-    again = augment(x, "shift+mask", torch.Generator().manual_seed(5))
-    other = augment(x, "shift+mask", torch.Generator().manual_seed(6))
+    first = augment(x, "shift+warp+mask", torch.Generator().manual_seed(5))
+    again = augment(x, "shift+warp+mask", torch.Generator().manual_seed(5))
+    other = augment(x, "shift+warp+mask", torch.Generator().manual_seed(6))
     assert torch.equal(first, again) and not torch.equal(first, other)
+
+
+def test_a_warp_stretches_time_and_scales_bands_from_the_start_and_the_bottom() -> None:
+    band, frame = 20, 10
+    x = torch.zeros(64, 1, 40, 60)
+    x[:, 0, band, frame] = 1.0  # one bright cell per spectrogram
+    out = augment(x, "warp", torch.Generator().manual_seed(0))
+    assert out.shape == x.shape
+    where = out[:, 0].flatten(1).argmax(1)
+    rows, cols = where // 60, where % 60
+
+    def reach(i: int, bounds: tuple[float, float]) -> tuple[float, float]:
+        return i * bounds[0] - 1, i * bounds[1] + 1  # a cell at index i lands at i * f
+
+    low, high = reach(frame, WARP_TIME)
+    assert ((cols >= low) & (cols <= high)).all() and len(set(cols.tolist())) > 2
+    low, high = reach(band, WARP_FREQUENCY)
+    assert ((rows >= low) & (rows <= high)).all() and len(set(rows.tolist())) > 1
+    # The first frame and the lowest band stay where they are.
+    corner = torch.zeros(8, 1, 10, 20)
+    corner[:, :, 0, 0] = 1.0
+    warped = augment(corner, "warp", torch.Generator())
+    assert torch.allclose(warped[:, :, 0, 0], corner[:, :, 0, 0])
+
+
+def test_a_sequence_warp_stretches_time_only() -> None:
+    levels = torch.arange(3.0)[None, :, None].expand(16, 3, 50).clone()  # channel c holds c
+    assert torch.allclose(augment(levels, "warp", torch.Generator()), levels)  # never mixed
+    spike = torch.zeros(16, 2, 50)
+    spike[:, :, 20] = 1.0
+    out = augment(spike, "warp", torch.Generator().manual_seed(2))
+    assert out.shape == spike.shape
+    where = out.argmax(2)  # (B, C): the same step in both channels
+    assert torch.equal(where[:, 0], where[:, 1])
+    low, high = 20 * WARP_TIME[0] - 1, 20 * WARP_TIME[1] + 1
+    assert ((where >= low) & (where <= high)).all() and len(set(where[:, 0].tolist())) > 2
 
 
 def spectrogram_data() -> tuple[Tensors, InputSpec]:
@@ -81,7 +124,7 @@ def trained(kind: str, epochs: int = 3, checkpoint: Path | None = None) -> dict[
     data, spec = spectrogram_data()
     torch.manual_seed(0)
     model = build_model("cnn", spec, "shallow")
-    cfg = TrainConfig(epochs=epochs, batch_size=16, device="cpu", augment=kind)  # type: ignore[arg-type]
+    cfg = TrainConfig(epochs=epochs, batch_size=16, device="cpu", augment=kind)
     fit(model, data, cfg, "classification", checkpoint=checkpoint, resume=checkpoint is not None)
     return {k: v.clone() for k, v in model.state_dict().items()}
 
@@ -95,7 +138,7 @@ def test_masked_training_is_reproducible_and_differs_from_plain() -> None:
 def test_masked_training_resumes_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import depthlab.training.loop as loop
 
-    whole = trained("shift+flip+mask", epochs=4)
+    whole = trained("shift+flip+warp+mask", epochs=4)
     checkpoint = tmp_path / "checkpoint.safetensors"
     original, saved = loop.save_checkpoint, []
 
@@ -107,16 +150,22 @@ def test_masked_training_resumes_exactly(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(loop, "save_checkpoint", save_then_die)
     with pytest.raises(KeyboardInterrupt):
-        trained("shift+flip+mask", epochs=4, checkpoint=checkpoint)
+        trained("shift+flip+warp+mask", epochs=4, checkpoint=checkpoint)
     monkeypatch.setattr(loop, "save_checkpoint", original)
-    resumed = trained("shift+flip+mask", epochs=4, checkpoint=checkpoint)
+    resumed = trained("shift+flip+warp+mask", epochs=4, checkpoint=checkpoint)
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
 
 
-def test_mask_refuses_tables_and_unknown_combinations() -> None:
+def test_mask_and_warp_refuse_tables_and_unknown_combinations() -> None:
     with pytest.raises(ConfigError, match=r"masks bands .* tables take augment 'none'"):
         check_augment("mask", 1)
+    with pytest.raises(ConfigError, match=r"warps spectrograms, .* tables take augment 'none'"):
+        check_augment("warp", 1)
     check_augment("shift+mask", 2)
-    check_augment("flip+mask", 3)
-    with pytest.raises(ConfigError, match="augment"):
-        parse_config(TrainConfig, {"augment": "mask+shift"})  # the canonical order only
+    check_augment("flip+warp+mask", 3)
+    # kinds in any order, kept in the order they apply
+    assert parse_config(TrainConfig, {"augment": "mask+shift"}).augment == "shift+mask"
+    assert parse_config(TrainConfig, {"augment": "mask+warp"}).augment == "warp+mask"
+    for bad in ("rotate", "mask+mask", "shift+"):
+        with pytest.raises(ConfigError, match="kinds joined by '\\+' from shift, flip, warp"):
+            parse_config(TrainConfig, {"augment": bad})

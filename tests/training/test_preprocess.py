@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from depthlab.data.dataset import Dataset
-from depthlab.errors import ConfigError, DataError
+from depthlab.errors import DataError
 from depthlab.training.preprocess import Preprocessor
 
 TRAIN = np.arange(6)

@@ -56,9 +56,9 @@ def train_command(
     device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
     augment: str | None = typer.Option(
         None,
-        help="Training-batch augmentation: none, shift, flip (images), mask (time and "
-        "frequency bands of spectrograms, SpecAugment-style), or a combination such as "
-        "shift+mask.",
+        help="Training-batch augmentation: none, shift, flip (images), warp (time stretch "
+        "and frequency warp of spectrograms), mask (time and frequency bands, "
+        "SpecAugment-style), or several joined by '+', e.g. warp+mask (log-mel's default).",
     ),
     option: list[str] | None = typer.Option(
         None,

@@ -57,9 +57,7 @@ def resolve_strategy(ds: Dataset, strategy: SplitStrategy) -> SplitStrategy:
             "use strategy='random'"
         )
     if strategy == "official" and ds.test_indices is None:
-        raise ConfigError(
-            f"{ds.name} has no official test set; choose another split strategy"
-        )
+        raise ConfigError(f"{ds.name} has no official test set; choose another split strategy")
     if strategy != "auto":
         return strategy
     if ds.task == "forecasting":
@@ -265,9 +263,7 @@ def resolve_split(
     return split_dataset(ds, seed=seed, strategy=strategy)
 
 
-def hold_out_group(
-    ds: Dataset, group: str, *, seed: int = 0, val_fraction: float = 0.15
-) -> Split:
+def hold_out_group(ds: Dataset, group: str, *, seed: int = 0, val_fraction: float = 0.15) -> Split:
     """Test on every example of *group* (a speaker...), validate on a seeded *val_fraction* of
     the other groups' examples (stratified for classification) and train on the rest: one fold
     of leave-one-group-out.

@@ -54,6 +54,10 @@ STATS = ("mean", "std", "min", "max", "delta_mean", "delta_std")
 # the preset's four 64-channel blocks at full resolution (right for MNIST-1D's 40 steps) take
 # 560 MFLOP per clip here against 17, and an epoch 14 times as long (bench/fsdd.py).
 DEEP_CNN: dict[str, Any] = {"channels": (16, 32, 64, 128), "pool": "max"}
+# Spectrograms train warped (speaking rate, vocal tract length) and masked (SpecAugment): with
+# one FSDD speaker held out, the deep CNN's mean accuracy over the 5 speakers was 88.8% with
+# masks alone and 91.4% with both (seed 0; bench/README.md). `--augment none` turns it off.
+TRAIN_DEFAULTS: dict[str, Any] = {"augment": "warp+mask"}
 
 
 def stft_settings(rate: int) -> Stats:
@@ -160,7 +164,9 @@ def to_db(power: np.ndarray) -> np.ndarray:
 
     librosa's ``power_to_db(ref=np.max, top_db=80)``, clip by clip rather than over the batch: a
     clip's recording level (FSDD's speakers differ by 16 dB on average) no longer shifts its
-    features, and zero padding sits at the floor, like the quietest sound.
+    features, and zero padding sits at the floor, like the quietest sound. With one FSDD speaker
+    held out this lifted the deep CNN from 81.0% to 88.8% (seed 0, mask augmentation) and
+    logistic regression on MFCC statistics from 65.0% to 70.1%, against absolute decibels.
     """
     import librosa
 
@@ -294,6 +300,7 @@ register_features(
         logmel_spec,
         "log-mel spectrogram, bands standardised, (1, n_mels, frames)",
         model_defaults={"cnn": {"deep": DEEP_CNN}},
+        train_defaults=TRAIN_DEFAULTS,
     ),
     defaults={"audio": {"*": "logmel", "cnn": "logmel", "linear": "logmel", "mlp": "logmel"}},
 )

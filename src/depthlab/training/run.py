@@ -192,9 +192,7 @@ def train(
     if not baseline:  # the family's preset, then what suits the pipeline's data
         defaults = {**get_family(model).train_presets.get(preset, {}), **pipeline.train_defaults}
     cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
-    parts = resolve_split(
-        ds, seed=cfg.seed, strategy=split, test_group=test_group, fold=fold
-    )
+    parts = resolve_split(ds, seed=cfg.seed, strategy=split, test_group=test_group, fold=fold)
     prep = Preprocessor.fit(ds, parts.train, model, features)
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
