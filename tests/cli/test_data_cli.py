@@ -221,9 +221,11 @@ def test_every_command_has_help_with_an_example(cli: Run, command: list[str]) ->
 def test_in_process_run_leaves_logging_as_it_was(cli: Run, tmp_path: Path) -> None:
     logger = logging.getLogger("depthlab")
     before = (list(logger.handlers), logger.level, logger.propagate)
-    result = cli("data", "show", "sentiment", "--out", str(tmp_path / "s.png"))
-    assert result.code == 0
-    assert "INFO: sentiment" in result.err  # log records reach stderr during the run
+    texts = tmp_path / "reviews.txt"
+    texts.write_text("good film\t1\n\nbad film\t0\nfine\t1\nawful\t0\n", encoding="utf-8")
+    result = cli("data", "show", str(texts), "--out", str(tmp_path / "s.png"))
+    assert result.code == 0, result.err
+    assert "skipped 1 blank lines" in result.err  # log records reach stderr during the run
     assert (list(logger.handlers), logger.level, logger.propagate) == before
 
 
