@@ -99,7 +99,7 @@ def _check_bands(settings: Stats, n_mels: int) -> None:
         return bool((basis.max(axis=1) <= 0).any())
 
     if empty(n_mels):
-        most = next(n for n in range(n_mels - 1, 0, -1) if not empty(n))
+        most = next((n for n in range(n_mels - 1, 0, -1) if not empty(n)), 1)
         raise ConfigError(
             f"n_mels={n_mels} is too many for {settings['sample_rate']} Hz audio "
             f"({settings['n_fft']}-point FFT): some mel bands would be empty; "
