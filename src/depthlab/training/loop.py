@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,10 @@ from depthlab.training.checkpoint import (
 from depthlab.training.devices import pick_device, uses_amp
 
 EVAL_BATCH = 1024
+
+
+EpochHook = Callable[[dict[str, Any]], None]
+"""Called with each epoch's history record (see :func:`fit`)."""
 
 
 class TrainingError(DepthlabError):
@@ -140,8 +144,14 @@ def fit(
     checkpoint: Path | None = None,
     history_path: Path | None = None,
     resume: bool = False,
+    on_epoch: Sequence[EpochHook] = (),
 ) -> FitResult:
-    """Train *model* on *data*; with *checkpoint*, save after every epoch and resume from it."""
+    """Train *model* on *data*; with *checkpoint*, save after every epoch and resume from it.
+
+    Each of *on_epoch* is called with the epoch's record (``epoch``, ``train_loss``, ``val_*``,
+    ``lr``, ``seconds``) after the checkpoint is written: a tracker logs it, a tuner may raise
+    to prune the trial (the checkpoint is already safe).
+    """
     device = pick_device(cfg.device)
     check_augment(cfg.augment, data.x_train.dim() - 1)
     model.to(device)
@@ -249,6 +259,8 @@ def fit(
                         "stopped_early": stop,
                     },
                 )
+            for hook in on_epoch:
+                hook(record)
             if stop:
                 state["stopped_early"] = True
                 break

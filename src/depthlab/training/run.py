@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from depthlab.models.base import DepthModel, build_model
 from depthlab.models.baselines import Baseline, baseline_class, is_baseline, make_baseline
 from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
-from depthlab.training.loop import FitResult, Tensors, fit
+from depthlab.training.loop import EpochHook, FitResult, Tensors, fit
 from depthlab.training.preprocess import Preprocessor, examples_for
 from depthlab.training.preprocess import feature_options as feature_options_of
 
@@ -161,6 +162,7 @@ def train(
     feature_options: dict[str, Any] | None = None,
     test_group: str | None = None,
     fold: tuple[int, int] | None = None,
+    on_epoch: Sequence[EpochHook] = (),
 ) -> Run:
     """Train a *model* family (``preset`` values, then *model_options*) on *data*.
 
@@ -172,6 +174,7 @@ def train(
     pipeline (log-mel or MFCC for audio, vocabulary for text, windows for series...).
     *test_group* tests on that group alone (a speaker: leave-one-group-out); *fold* ``(i, k)``
     tests on fold *i* of *k* (see :func:`~depthlab.training.crossval.cross_validate`).
+    *on_epoch* callables receive each epoch's history record (trackers, tuners' pruning).
 
     Example:
         >>> import depthlab as dl
@@ -242,7 +245,7 @@ def train(
     if isinstance(net, Baseline):
         result, cost = fit_baseline(net, tensors)
     else:
-        result, cost = fit_network(net, tensors, cfg, ds.task, folder, resume)
+        result, cost = fit_network(net, tensors, cfg, ds.task, folder, resume, on_epoch=on_epoch)
     run = Run(config, net, prep, result.history, {}, folder)
     run.metrics = {
         **split_metrics(run, ds, parts),
@@ -269,6 +272,7 @@ def fit_network(
     folder: Path | None = None,
     resume: bool = False,
     latency: bool = True,
+    on_epoch: Sequence[EpochHook] = (),
 ) -> tuple[FitResult, dict[str, Any]]:
     """Train *net* and measure its cost: parameters, FLOPs, training time, peak memory and,
     with *latency*, inference latency at batch 1 and 256."""
@@ -288,6 +292,7 @@ def fit_network(
             checkpoint=folder / CHECKPOINT if folder else None,
             history_path=folder / "history.jsonl" if folder else None,
             resume=resume,
+            on_epoch=on_epoch,
         ),
         cfg.device if cfg.device != "auto" else result_device(),
     )
