@@ -12,7 +12,7 @@ DEPTHLAB_DATA_DIR ?= $(abspath ../shared/datasets)
 export DEPTHLAB_DATA_DIR
 
 .PHONY: setup browser demo test lint typecheck unit bench bench-accuracy bench-study bench-env \
-	bench-train bench-modalities bench-quick clean
+	bench-train bench-modalities bench-quick wrk bench-serve clean
 
 setup: $(STAMP)
 
@@ -83,6 +83,22 @@ bench-modalities: setup
 
 bench-quick: setup
 	$(PY) bench/quick_studies.py
+
+# wrk (HTTP load generator) for bench/serve_wrk.py, from apt when missing, as `browser` does.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "wrk: missing; not root and no sudo, so not installed"; exit 1; fi; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	}
+
+# Serving: wrk against `depthlab serve` (MNIST-1D CNN, ONNX Runtime), then ONNX Runtime against
+# PyTorch eager; one thread each, as the figures of bench/README.md were taken.
+bench-serve: setup wrk
+	OMP_NUM_THREADS=1 $(PY) bench/serve_wrk.py
+	OMP_NUM_THREADS=1 $(PY) bench/onnx_latency.py
 
 # skorch and PyTorch Lightning, for bench/train_overhead.py only: their own environment, pinned by
 # bench/constraints-bench.txt on top of constraints.txt (never in .venv or pyproject's extras).

@@ -5,12 +5,22 @@ first half of the 1,797 images and tests on the second half (written by other pe
 there. This script runs that SVC in the same process as the reference, then depthlab's deep
 2D CNN (with and without shift augmentation) and the shallow MLP on flattened pixels, each over
 seeds 0 1 2, trained on the whole first half through depthlab's training path (preprocessing
-fitted on the first half, ``fit_network``, no validation part: like the SVC, nothing is held
-back from training) and scored on the second half. Goal: the CNN >= 0.99.
+fitted on the training part, ``fit_network``, no early stopping) and scored on the second half.
+Goal: the CNN >= 0.99.
+
+Choosing the CNN's configuration (the honest protocol): the candidates in ``CANDIDATES`` (the
+preset, and variations of weight decay and dropout) are compared on validation only. For each
+seed, a stratified 20% of the first half (180 images, seeded) is held out; each candidate trains
+on the other 80% (preprocessing fitted there) and is scored on the held-out 20%. The candidate
+with the best mean validation accuracy over seeds (ties: the first listed, the preset) is
+retrained on the whole first half, once per seed, and measured once on the second half: that
+figure is the one judged against the goal. The second half is never used to choose anything.
+(The variations were first suggested by an earlier look at the test half: the README says so;
+the choice among them here is made on validation alone.)
 
 example:
   OMP_NUM_THREADS=1 .venv/bin/python bench/digits.py
-  OMP_NUM_THREADS=1 .venv/bin/python bench/digits.py --seeds 0 --json out/digits.json
+  OMP_NUM_THREADS=1 .venv/bin/python bench/digits.py --chosen-only --json out/digits.json
 """
 
 from __future__ import annotations
@@ -26,11 +36,49 @@ import numpy as np
 
 GOAL = 0.99
 PUBLISHED_SVC = 0.97  # the example's printed accuracy (its classification report)
-MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "deep CNN": ("cnn", "deep", {}),
-    "deep CNN + shift": ("cnn", "deep", {"augment": "shift"}),
-    "shallow MLP": ("mlp", "shallow", {}),
+# name -> (family, preset, train options, model options)
+Config = tuple[str, str, dict[str, Any], dict[str, Any]]
+CANDIDATES: dict[str, Config] = {
+    "deep CNN (preset)": ("cnn", "deep", {}, {}),
+    "deep CNN, weight decay 0.1": ("cnn", "deep", {"weight_decay": 0.1}, {}),
+    "deep CNN, dropout 0.3, 60 epochs": ("cnn", "deep", {"epochs": 60}, {"dropout": 0.3}),
 }
+OTHERS: dict[str, Config] = {
+    "deep CNN + shift": ("cnn", "deep", {"augment": "shift"}, {}),
+    "shallow MLP": ("mlp", "shallow", {}, {}),
+}
+VAL_SHARE = 0.2
+
+
+def fit_and_score(
+    ds: Any, config: Config, train: np.ndarray, test: np.ndarray, seed: int
+) -> tuple[float, float]:
+    """Train *config* on the examples *train* (preprocessing fitted there) and return its
+    accuracy on *test* and the training seconds."""
+    import torch
+
+    from depthlab.config import TrainConfig
+    from depthlab.models.base import build_model, get_family
+    from depthlab.training.loop import Tensors
+    from depthlab.training.preprocess import Preprocessor
+    from depthlab.training.run import fit_network
+
+    family, preset, train_options, model_options = config
+    prep = Preprocessor.fit(ds, train, family)
+    x = torch.from_numpy(prep.transform(ds.inputs))
+    y = torch.from_numpy(prep.transform_targets(ds.targets))
+    torch.manual_seed(seed)
+    model = build_model(family, prep.input_spec(10), preset, **model_options)
+    defaults = get_family(family).train_presets.get(preset, {})
+    cfg = TrainConfig(**{**defaults, "seed": seed, **train_options})
+    data = Tensors(x[train], y[train], x[:0], y[:0])
+    started = time.perf_counter()
+    fit_network(model, data, cfg, "classification", latency=False)
+    seconds = time.perf_counter() - started
+    model.eval()
+    with torch.no_grad():
+        accuracy = (model(x[test]).argmax(1) == y[test]).float().mean().item()
+    return accuracy, seconds
 
 
 def main() -> None:
@@ -39,18 +87,19 @@ def main() -> None:
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--chosen-only",
+        action="store_true",
+        help="test only the chosen CNN (not the shift-augmented CNN and the shallow MLP)",
+    )
     args = parser.parse_args()
 
     import torch
+    from sklearn.model_selection import train_test_split
     from sklearn.svm import SVC
 
-    from depthlab.config import TrainConfig
     from depthlab.data.load import load_dataset
     from depthlab.machine import cpu_cores, cpu_name
-    from depthlab.models.base import build_model, get_family
-    from depthlab.training.loop import Tensors
-    from depthlab.training.preprocess import Preprocessor
-    from depthlab.training.run import fit_network
 
     ds = load_dataset("digits")
     half = len(ds) // 2
@@ -63,47 +112,55 @@ def main() -> None:
             "seconds": [],
         }
     }
-    for name, (family, preset, extra) in MODELS.items():
-        prep = Preprocessor.fit(ds, train, family)
-        x = torch.from_numpy(prep.transform(ds.inputs))
-        y = torch.from_numpy(prep.transform_targets(ds.targets))
-        accuracies, seconds = [], []
+    # 1. choose the CNN's configuration on a validation part of the first half
+    validation: dict[str, list[float]] = {name: [] for name in CANDIDATES}
+    for seed in args.seeds:
+        fit, val = train_test_split(
+            train, test_size=VAL_SHARE, random_state=seed, stratify=ds.targets[train]
+        )
+        for name, config in CANDIDATES.items():
+            score, took = fit_and_score(ds, config, fit, val, seed)
+            validation[name].append(score)
+            print(f"validation  {name:34s} seed {seed}: {score:.4f} ({took:.1f} s)", flush=True)
+    chosen = max(CANDIDATES, key=lambda n: statistics.mean(validation[n]))  # ties: the first
+    print(f"chosen on validation: {chosen}", flush=True)
+    # 2. retrain the chosen one (and the comparisons) on the whole first half, test once
+    finals = {f"{chosen} [chosen]": CANDIDATES[chosen], **({} if args.chosen_only else OTHERS)}
+    for name, config in finals.items():
+        accuracies: list[float] = []
+        seconds: list[float] = []
         for seed in args.seeds:
-            torch.manual_seed(seed)
-            model = build_model(family, prep.input_spec(10), preset)
-            defaults = get_family(family).train_presets.get(preset, {})
-            cfg = TrainConfig(**{**defaults, "seed": seed, **extra})
-            data = Tensors(x[train], y[train], x[:0], y[:0])
-            started = time.perf_counter()
-            fit_network(model, data, cfg, "classification", latency=False)
-            seconds.append(time.perf_counter() - started)
-            model.eval()
-            with torch.no_grad():
-                accuracy = (model(x[test]).argmax(1) == y[test]).float().mean().item()
+            accuracy, took = fit_and_score(ds, config, train, test, seed)
             accuracies.append(accuracy)
-            print(f"{name:18s} seed {seed}: {accuracy:.4f} ({seconds[-1]:.1f} s)", flush=True)
+            seconds.append(took)
+            print(f"test  {name:40s} seed {seed}: {accuracy:.4f} ({took:.1f} s)", flush=True)
         results[name] = {"accuracy": accuracies, "seconds": seconds}
 
     print(
         f"\ndigits, first half train ({half}), second half test ({len(test)}); "
         f"{cpu_name()}, {cpu_cores()} cores; torch threads {torch.get_num_threads()}"
     )
-    print(f"{'model':28s} {'accuracy':>18s} {'train s':>8s}  goal")
+    print(f"validation ({VAL_SHARE:.0%} of the first half, mean over seeds):")
+    for name, accs in validation.items():
+        mark = "  <- chosen" if name == chosen else ""
+        print(f"  {name:40s} {statistics.mean(accs):.4f} ± {statistics.pstdev(accs):.4f}{mark}")
+    print(f"{'model (trained on the first half)':46s} {'accuracy':>18s} {'train s':>8s}  goal")
     for name, r in results.items():
         acc = r["accuracy"]
         spread = f" ± {statistics.stdev(acc):.4f}" if len(acc) > 1 else ""
         secs = f"{statistics.mean(r['seconds']):.1f}" if r["seconds"] else "-"
         goal = ""
-        if name.startswith("deep CNN"):
+        if name.endswith("[chosen]"):
             goal = f">= {GOAL}: " + ("met" if statistics.mean(acc) >= GOAL else "missed")
-        print(f"{name:28s} {statistics.mean(acc):>10.4f}{spread:8s} {secs:>8s}  {goal}")
+        print(f"{name:46s} {statistics.mean(acc):>10.4f}{spread:8s} {secs:>8s}  {goal}")
     print(
         f"published: SVC 0.97 in scikit-learn's example (measured here: "
         f"{results['SVC (scikit-learn example)']['accuracy'][0]:.4f})"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+        record = {"validation": validation, "chosen": chosen, "test": results}
+        args.json.write_text(json.dumps(record, indent=2))
 
 
 if __name__ == "__main__":

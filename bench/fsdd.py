@@ -14,6 +14,12 @@ Two settings, each run once per seed in a fresh Python process:
   trains on the other four (validation: a stratified 15% of their clips). No published figure
   found. Goal: >= 90% mean accuracy over the speakers (the deep CNN).
 
+* **screen** (choosing settings without the test speaker): for each outer test speaker T the
+  model trains on three of the other four speakers and is scored on the fourth, the *validation
+  speaker* (the speaker after T in :data:`SPEAKERS`, cyclically); T's clips are removed before
+  anything runs. A variant (``--feature``, ``--augment``) is chosen for T's fold only from these
+  validation scores, never from T's.
+
 Training time is ``metrics["cost"]["train_seconds"]`` (the training loop, without imports,
 decoding or feature extraction); the machine is described below the table, with its load.
 """
@@ -46,11 +52,26 @@ example:
   .venv/bin/python bench/fsdd.py                          # both settings, seeds 0 1 2
   .venv/bin/python bench/fsdd.py --parts official --models cnn logistic --seeds 0
   .venv/bin/python bench/fsdd.py --parts loso --augment mask --threads 1
+  .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --feature normalize=utterance
 """
 
 
-def child(model: str, seed: int, where: str, augment: str | None, threads: int | None) -> None:
-    """Train one model on one split and print its figures as one JSON line."""
+def validation_speaker(test: str) -> str:
+    """The speaker a screen scores when *test* is held out: the next one, cyclically."""
+    return SPEAKERS[(SPEAKERS.index(test) + 1) % len(SPEAKERS)]
+
+
+def child(
+    model: str,
+    seed: int,
+    where: str,
+    augment: str | None,
+    threads: int | None,
+    features: dict[str, Any],
+) -> None:
+    """Train one model on one split and print its figures as one JSON line. *where*:
+    ``official``, a test speaker, or ``screen:SPEAKER`` (that speaker's clips dropped, the
+    next speaker scored)."""
     import torch
 
     import depthlab as dl
@@ -60,9 +81,16 @@ def child(model: str, seed: int, where: str, augment: str | None, threads: int |
         torch.set_num_threads(threads)
     family, _, preset = model.partition(":")
     ds = load_dataset("fsdd")  # decoded here, outside the measured training
+    if where.startswith("screen:"):
+        outer = where.partition(":")[2]
+        assert ds.groups is not None
+        ds = ds.subset([i for i, g in enumerate(ds.groups) if g != outer])  # T never seen
+        where = validation_speaker(outer)
     # None: the pipeline's default (log-mel: warp+mask; MFCC frames: none).
     given = augment is not None and family != "logistic"
     options: dict[str, Any] = {"train_options": {"augment": augment}} if given else {}
+    if features:
+        options["feature_options"] = features
     split: dict[str, Any] = {"split": "official"} if where == "official" else {"test_group": where}
     started = time.perf_counter()
     run = dl.train(ds, family, preset or "shallow", seed=seed, **split, **options)
@@ -72,6 +100,7 @@ def child(model: str, seed: int, where: str, augment: str | None, threads: int |
                 "model": model,
                 "seed": seed,
                 "where": where,
+                "feature_options": features,
                 "test_accuracy": run.metrics["test"]["accuracy"],
                 "val_accuracy": run.metrics.get("val", {}).get("accuracy"),
                 "train_seconds": run.metrics["cost"]["train_seconds"],
@@ -81,6 +110,7 @@ def child(model: str, seed: int, where: str, augment: str | None, threads: int |
                 "best_epoch": run.metrics["best_epoch"],
                 "sizes": {k: run.config["split"][k] for k in ("train", "val", "test")},
                 "features": run.config["preprocess"]["features"],
+                "normalize": run.config["preprocess"].get("stats", {}).get("normalize"),
                 "model_options": run.config["model"].get("options"),
                 "train_options": {
                     k: run.config["train"].get(k) for k in ("epochs", "batch_size", "lr", "augment")
@@ -97,11 +127,15 @@ def measure(model: str, seed: int, where: str, args: argparse.Namespace) -> dict
         command += ["--augment", args.augment]
     if args.threads is not None:
         command += ["--threads", str(args.threads)]
+    for option in args.feature:
+        command += ["--feature", option]
     load_before = os.getloadavg()[0]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{model} seed {seed} on {where} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["screen"] = where.startswith("screen:")
+    result["outer"] = where.partition(":")[2] if result["screen"] else where
     result["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return result
 
@@ -156,7 +190,9 @@ def official_table(runs: list[dict[str, Any]], models: list[str]) -> list[str]:
 
 
 def loso_table(runs: list[dict[str, Any]], model: str) -> list[str]:
-    mine = [r for r in runs if r["model"] == model and r["where"] != "official"]
+    mine = [
+        r for r in runs if r["model"] == model and r["where"] != "official" and not r.get("screen")
+    ]
     if not mine:
         return []
     seeds = sorted({r["seed"] for r in mine})
@@ -182,6 +218,20 @@ def loso_table(runs: list[dict[str, Any]], model: str) -> list[str]:
     return lines
 
 
+def screen_table(runs: list[dict[str, Any]]) -> list[str]:
+    mine = [r for r in runs if r.get("screen")]
+    if not mine:
+        return []
+    lines = ["screen: validation speaker's accuracy (the outer test speaker's clips dropped)"]
+    lines.append(f"{'held out':12}{'scored':12}{'val speaker acc %':>20}")
+    for speaker in SPEAKERS:
+        accs = [100 * r["test_accuracy"] for r in mine if r["outer"] == speaker]
+        if accs:
+            acc, sd = mean_std(accs)
+            lines.append(f"{speaker:12}{validation_speaker(speaker):12}{acc:11.2f} ± {sd:4.2f}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="FSDD spoken digits: the official split and leave-one-speaker-out, "
@@ -191,7 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument(
-        "--parts", nargs="+", choices=("official", "loso"), default=["official", "loso"]
+        "--parts",
+        nargs="+",
+        choices=("official", "loso", "screen"),
+        default=["official", "loso"],
+        help="screen: each fold's validation speaker (see the docstring); not in the default",
     )
     parser.add_argument(
         "--models",
@@ -204,11 +258,31 @@ def main(argv: list[str] | None = None) -> int:
         "--augment", help="training augmentation of the networks (default: each pipeline's)"
     )
     parser.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
+    parser.add_argument(
+        "--speakers",
+        nargs="+",
+        choices=SPEAKERS,
+        default=list(SPEAKERS),
+        help="held-out speakers of loso and screen (default: all five)",
+    )
+    parser.add_argument(
+        "--feature",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="feature option of every run (repeatable), e.g. normalize=utterance",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "fsdd.json")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the runs already in --out (same feature options and augment) and run the rest",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    features = dict(option.split("=", 1) for option in args.feature)
     if args.child:
-        child(args.child[0], args.seeds[0], args.child[1], args.augment, args.threads)
+        child(args.child[0], args.seeds[0], args.child[1], args.augment, args.threads, features)
         return 0
 
     os.environ.setdefault("DEPTHLAB_QUIET", "1")
@@ -217,20 +291,30 @@ def main(argv: list[str] | None = None) -> int:
         [(m, s, "official") for m in chosen for s in args.seeds] if "official" in args.parts else []
     )
     if "loso" in args.parts:
-        plan += [("cnn:deep", s, speaker) for s in args.seeds for speaker in SPEAKERS]
+        plan += [("cnn:deep", s, speaker) for s in args.seeds for speaker in args.speakers]
+    if "screen" in args.parts:
+        plan += [("cnn:deep", s, f"screen:{sp}") for s in args.seeds for sp in args.speakers]
     started = time.perf_counter()
-    runs = []
+    info = machine()
+    runs = earlier_runs(args, features) if args.resume else []
+    done = {
+        (r["model"], r["seed"], f"screen:{r['outer']}" if r.get("screen") else r["where"])
+        for r in runs
+    }
     for model, seed, where in plan:
+        if (model, seed, where) in done:
+            continue
         result = measure(model, seed, where, args)
         runs.append(result)
+        save(args, features, info, runs, complete=False)  # an interruption loses one run at most
         print(
             f"  {model:9} seed {seed} {where:9} test {100 * result['test_accuracy']:6.2f}%  "
             f"train {result['train_seconds']:6.1f} s  load {result['load'][0]}->"
             f"{result['load'][1]}",
             flush=True,
         )
-    info = machine()
     lines = ["", *official_table(runs, chosen), "", *loso_table(runs, "cnn:deep"), ""]
+    lines += [*screen_table(runs), ""]
     lines.append(
         f"machine: {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']} GiB; "
         f"torch {info['torch']}, librosa {info['librosa']}; augment {args.augment or 'default'}; "
@@ -244,20 +328,58 @@ def main(argv: list[str] | None = None) -> int:
             f"max {max(loads):.2f}: a shared machine, so train times are wall times under load"
         )
     print("\n".join(lines))
+    save(args, features, info, runs, complete=True)
+    print(f"results: {args.out}")
+    return 0
+
+
+def earlier_runs(args: argparse.Namespace, features: dict[str, str]) -> list[dict[str, Any]]:
+    """The runs of an interrupted (or shorter) measurement in ``--out`` with the same settings."""
+    if not args.out.exists():
+        return []
+    record = json.loads(args.out.read_text())
+    params = record.get("params", {})
+    same = (params.get("features", {}), params.get("augment"), params.get("threads")) == (
+        features,
+        args.augment,
+        args.threads,
+    )
+    if not same:
+        raise SystemExit(
+            f"{args.out} was measured with other settings ({params}); use another --out"
+        )
+    runs: list[dict[str, Any]] = record["runs"]
+    return [r for r in runs if r["seed"] in args.seeds]
+
+
+def save(
+    args: argparse.Namespace,
+    features: dict[str, str],
+    info: dict[str, Any],
+    runs: list[dict[str, Any]],
+    complete: bool,
+) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "benchmark": "fsdd",
         "date": time.strftime("%Y-%m-%d"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": info,
-        "params": {"seeds": args.seeds, "augment": args.augment, "threads": args.threads},
+        "params": {
+            "seeds": args.seeds,
+            "augment": args.augment,
+            "threads": args.threads,
+            "features": features,
+            "parts": args.parts,
+        },
         "published": dict(PUBLISHED),
         "goals": {"official": OFFICIAL_GOAL, "loso": LOSO_GOAL},
+        "complete": complete,
         "runs": runs,
     }
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"results: {args.out}")
-    return 0
+    partial = args.out.with_suffix(".part")
+    partial.write_text(json.dumps(record, indent=2) + "\n")
+    partial.replace(args.out)  # never a half-written file
 
 
 if __name__ == "__main__":

@@ -12,7 +12,21 @@ and the best epoch) leaves 1,200 for training. Every model runs with depthlab's 
   words, ``mlp`` = mean of word vectors + MLP, ``cnn`` = 1D CNN over word vectors, ``rnn`` =
   bidirectional GRU in ``deep``), shallow and deep presets;
 * the pretrained sentence encoder all-MiniLM-L6-v2 (frozen) with a linear head
-  (``encoder:shallow``) and an MLP head (``encoder:deep``).
+  (``encoder:shallow``) and an MLP head (``encoder:deep``);
+* character n-gram TF-IDF (``--features char-tfidf``) under logistic regression
+  (``char-logistic``) and under a linear network trained from scratch (``char-linear``);
+* logistic regression's inverse regularisation ``C`` (``--option C=...``) swept over
+  0.3, 1, 3, 10, 30 on both TF-IDFs (``logistic-C3``, ``char-logistic-C10``...).
+
+Choosing the "best model trained from scratch" (the honest protocol): every candidate that uses
+no pretrained weights is scored on depthlab's validation part of the 75% training side (300
+sentences), never on the test part. For each seed, the candidate with the highest validation
+accuracy is chosen (ties: the first in the list above); a chosen classical model is then refitted
+once on the whole 75% training side (1,500 sentences: nothing needs validation any more), a
+chosen network keeps its run (it needed the validation part for early stopping), and that one
+model is scored once on the seed's test part. The goal is judged on the mean ± std of that
+procedure over seeds. The table prints every candidate's validation accuracy beside its test
+accuracy (for the record, not for choosing).
 
 Published (as quoted in issue 5): bag-of-words logistic regression about 0.75-0.80, a Keras CNN
 0.77-0.82. Goals: the best model trained from scratch >= 0.82; the pretrained encoder with a
@@ -38,18 +52,32 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-MODELS = (
-    "logistic",
-    "linear",
-    "mlp:shallow",
-    "mlp:deep",
-    "cnn:shallow",
-    "cnn:deep",
-    "rnn:shallow",
-    "rnn:deep",
-    "encoder:shallow",
-    "encoder:deep",
-)
+# name -> (family, preset, feature pipeline or None for the family's default, model options)
+Candidate = tuple[str, str, str | None, dict[str, Any]]
+CANDIDATES: dict[str, Candidate] = {
+    "logistic": ("logistic", "shallow", None, {}),
+    "linear": ("linear", "shallow", None, {}),
+    "mlp:shallow": ("mlp", "shallow", None, {}),
+    "mlp:deep": ("mlp", "deep", None, {}),
+    "cnn:shallow": ("cnn", "shallow", None, {}),
+    "cnn:deep": ("cnn", "deep", None, {}),
+    "rnn:shallow": ("rnn", "shallow", None, {}),
+    "rnn:deep": ("rnn", "deep", None, {}),
+    "char-logistic": ("logistic", "shallow", "char-tfidf", {}),
+    "char-linear": ("linear", "shallow", "char-tfidf", {}),
+    **{
+        f"{prefix}logistic-C{c:g}": ("logistic", "shallow", features, {"C": c})
+        for prefix, features in (("", None), ("char-", "char-tfidf"))
+        for c in (0.3, 3.0, 10.0, 30.0)
+    },
+    **{
+        f"char-nb-logistic-C{c:g}": ("logistic", "shallow", "char-nb", {"C": c})
+        for c in (0.1, 0.3, 1.0, 3.0)
+    },
+    "encoder:shallow": ("encoder", "shallow", None, {}),
+    "encoder:deep": ("encoder", "deep", None, {}),
+}
+MODELS = tuple(CANDIDATES)
 INPUTS = {
     "logistic": "TF-IDF (words + pairs)",
     "linear": "word ids (bag of words)",
@@ -57,7 +85,20 @@ INPUTS = {
     "cnn": "word ids",
     "rnn": "word ids",
     "encoder": "MiniLM embeddings",
+    "char-tfidf": "TF-IDF (char 2-5 grams)",
+    "char-nb": "NB-weighted char 2-5 grams",
 }
+
+
+def input_of(model: str) -> str:
+    family, _, features, _ = CANDIDATES[model]
+    return INPUTS[features or family]
+
+
+def pretrained(model: str) -> bool:
+    return CANDIDATES[model][0] == "encoder"
+
+
 PUBLISHED = (
     ("bag-of-words logistic regression", "0.75-0.80"),
     ("Keras CNN", "0.77-0.82"),
@@ -69,7 +110,7 @@ TEST_SHARE = 0.25
 EXAMPLES = """\
 example:
   .venv/bin/python bench/sentiment.py                         # every model, seeds 0 1 2
-  .venv/bin/python bench/sentiment.py --models logistic cnn:deep encoder:deep --seeds 0
+  .venv/bin/python bench/sentiment.py --models logistic char-logistic char-linear --seeds 0
   .venv/bin/python bench/sentiment.py --threads 1   # on a machine busy with other work
 """
 
@@ -99,7 +140,7 @@ def child(model: str, seed: int, threads: int | None) -> None:
 
     if threads is not None:
         torch.set_num_threads(threads)
-    family, _, preset = model.partition(":")
+    family, preset, features, options = CANDIDATES[model]
     ds = split_dataset(seed)
     embed_seconds = None
     if family == "encoder":  # the embeddings, timed apart from training (cold on the first run)
@@ -109,7 +150,14 @@ def child(model: str, seed: int, threads: int | None) -> None:
         embed(list(ds.inputs), DEFAULT_ENCODER)
         embed_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    run = dl.train(ds, family, preset or "shallow", seed=seed)
+    run = dl.train(
+        ds,
+        family,
+        preset,
+        seed=seed,
+        model_options=options,
+        feature_options={"features": features} if features else None,
+    )
     print(
         json.dumps(
             {
@@ -126,6 +174,7 @@ def child(model: str, seed: int, threads: int | None) -> None:
                 "split": {k: run.config["split"][k] for k in ("train", "val", "test")},
                 "features": run.config["preprocess"]["features"],
                 "model_options": run.config["model"]["options"],
+                "refit_test_accuracy": refit(model, seed) if family == "logistic" else None,
                 "train_options": {
                     k: run.config["train"][k] for k in ("epochs", "lr", "weight_decay")
                 },
@@ -133,6 +182,49 @@ def child(model: str, seed: int, threads: int | None) -> None:
             }
         )
     )
+
+
+def refit(model: str, seed: int) -> float:
+    """A classical candidate refitted on the whole 75% training side (its validation part
+    included), scored once on the seed's test part: what the protocol reports if it is chosen."""
+    import numpy as np
+
+    from depthlab.config import FeatureConfig
+    from depthlab.models.baselines import make_baseline
+    from depthlab.training.preprocess import Preprocessor
+
+    family, _, features, options = CANDIDATES[model]
+    ds = split_dataset(seed)
+    test = ds.test_indices
+    train = np.setdiff1d(np.arange(len(ds)), test)
+    prep = Preprocessor.fit(ds, train, family, FeatureConfig.model_validate({"features": features}))
+    x, y = prep.transform(ds.inputs), prep.transform_targets(ds.targets)
+    baseline = make_baseline(family, prep.input_spec(ds.n_classes or 1), seed, options)
+    baseline.fit(x[train], y[train])
+    return float((baseline.outputs(x[test]).argmax(1) == y[test]).mean())
+
+
+def choose(runs: list[dict[str, Any]], seeds: list[int]) -> list[dict[str, Any]]:
+    """Per seed, the from-scratch candidate with the best validation accuracy (ties: the first
+    in :data:`CANDIDATES`), and its test accuracy: refitted for a classical model."""
+    order = list(CANDIDATES)
+    chosen = []
+    for seed in seeds:
+        mine = [r for r in runs if r["seed"] == seed and not pretrained(r["model"])]
+        if not mine:
+            continue
+        best = max(mine, key=lambda r: (r["val_accuracy"], -order.index(r["model"])))
+        refitted = best["refit_test_accuracy"]
+        chosen.append(
+            {
+                "seed": seed,
+                "model": best["model"],
+                "val_accuracy": best["val_accuracy"],
+                "test_accuracy": best["test_accuracy"] if refitted is None else refitted,
+                "refitted": refitted is not None,
+            }
+        )
+    return chosen
 
 
 def measure(model: str, seed: int, threads: int | None) -> dict[str, Any]:
@@ -172,21 +264,27 @@ def machine() -> dict[str, Any]:
     }
 
 
-def table(runs: list[dict[str, Any]], models: list[str]) -> list[str]:
-    header = f"{'model':16}{'input':24}{'test acc':>16}{'val acc':>9}{'train s':>15}{'params':>11}"
+def table(runs: list[dict[str, Any]], models: list[str], seeds: list[int]) -> list[str]:
+    header = (
+        f"{'model':24}{'input':28}{'val acc':>16}{'test acc':>16}{'refit test':>12}"
+        f"{'train s':>15}{'params':>11}"
+    )
     lines = [header]
-    means: dict[str, float] = {}
+    encoders: dict[str, float] = {}
     for model in models:
         mine = [r for r in runs if r["model"] == model]
         if not mine:
             continue
+        val, val_sd = mean_std([r["val_accuracy"] for r in mine])
         acc, acc_sd = mean_std([r["test_accuracy"] for r in mine])
-        val = statistics.mean(r["val_accuracy"] for r in mine)
+        refits = [r["refit_test_accuracy"] for r in mine if r.get("refit_test_accuracy")]
+        refit = f"{statistics.mean(refits):12.3f}" if refits else f"{'-':>12}"
         sec, sec_sd = mean_std([r["train_seconds"] for r in mine])
-        means[model] = acc
+        if pretrained(model):
+            encoders[model] = acc
         lines.append(
-            f"{model:16}{INPUTS[model.split(':')[0]]:24}{acc:9.3f} ± {acc_sd:.3f}{val:9.3f}"
-            f"{sec:8.1f} ± {sec_sd:4.1f}{mine[0]['parameters']:>11,}"
+            f"{model:24}{input_of(model):28}{val:9.3f} ± {val_sd:.3f}{acc:9.3f} ± {acc_sd:.3f}"
+            f"{refit}{sec:8.1f} ± {sec_sd:4.1f}{mine[0]['parameters']:>11,}"
         )
     embeds = [r["embed_seconds"] for r in runs if r.get("embed_seconds") is not None]
     if embeds:
@@ -196,12 +294,20 @@ def table(runs: list[dict[str, Any]], models: list[str]) -> list[str]:
         )
     for label, figure in PUBLISHED:
         lines.append(f"published {figure}  {label}")
-    scratch = {m: a for m, a in means.items() if not m.startswith("encoder")}
-    if scratch:
-        best = max(scratch, key=scratch.__getitem__)
-        mark = "PASS" if scratch[best] >= SCRATCH_GOAL else "MISS"
-        lines.append(f"{mark}  best from scratch ({best}) >= {SCRATCH_GOAL}: {scratch[best]:.3f}")
-    encoders = {m: a for m, a in means.items() if m.startswith("encoder")}
+    chosen = choose(runs, seeds)
+    if chosen:
+        for c in chosen:
+            lines.append(
+                f"seed {c['seed']}: chosen on validation {c['model']} (val {c['val_accuracy']:.3f})"
+                f", test {c['test_accuracy']:.3f}"
+                + (" after refitting on 75%" if c["refitted"] else "")
+            )
+        acc, acc_sd = mean_std([c["test_accuracy"] for c in chosen])
+        mark = "PASS" if acc >= SCRATCH_GOAL else "MISS"
+        lines.append(
+            f"{mark}  best from scratch, chosen on validation >= {SCRATCH_GOAL}: "
+            f"{acc:.3f} ± {acc_sd:.3f}"
+        )
     if encoders:
         best = max(encoders, key=encoders.__getitem__)
         mark = "PASS" if encoders[best] >= ENCODER_GOAL else "MISS"
@@ -220,6 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "sentiment.json")
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="earlier result files whose runs of models not measured now join the table and "
+        "the choice (same seeds, same splits, same defaults: a saving on a busy machine)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -236,13 +350,23 @@ def main(argv: list[str] | None = None) -> int:
                 result = measure(model, seed, args.threads)
                 runs.append(result)
                 print(
-                    f"  {model:16} seed {seed}  test {result['test_accuracy']:.3f}  "
+                    f"  {model:22} seed {seed}  test {result['test_accuracy']:.3f}  "
                     f"val {result['val_accuracy']:.3f}  train {result['train_seconds']:6.1f} s  "
                     f"load {result['load'][0]}->{result['load'][1]}",
                     flush=True,
                 )
+    models = list(args.models)
+    for path in args.merge:
+        earlier = json.loads(path.read_text())
+        for run in earlier["runs"]:
+            known = run["model"] in CANDIDATES and run["seed"] in args.seeds
+            if known and run["model"] not in args.models:
+                runs.append({**run, "merged_from": str(path)})
+                if run["model"] not in models:
+                    models.append(run["model"])
+    models.sort(key=list(CANDIDATES).index)
     info = machine()
-    lines = ["", *table(runs, args.models), ""]
+    lines = ["", *table(runs, models, args.seeds), ""]
     lines.append(
         f"machine: {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']} GiB; "
         f"torch {info['torch']}, sentence-transformers {info['sentence-transformers']}; "
@@ -262,10 +386,16 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d"),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": info,
-        "params": {"seeds": args.seeds, "threads": args.threads, "test_share": TEST_SHARE},
+        "params": {
+            "merged": [str(p) for p in args.merge],
+            "seeds": args.seeds,
+            "threads": args.threads,
+            "test_share": TEST_SHARE,
+        },
         "published": dict(PUBLISHED),
         "goals": {"from_scratch": SCRATCH_GOAL, "encoder": ENCODER_GOAL},
         "runs": runs,
+        "chosen_from_scratch": choose(runs, args.seeds),
     }
     args.out.write_text(json.dumps(record, indent=2) + "\n")
     print(f"results: {args.out}")

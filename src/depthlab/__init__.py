@@ -37,7 +37,15 @@ _EXPORTS = {
     "SplitConfig": "depthlab.config",
     "StudyConfig": "depthlab.config",
     "study": "depthlab.studies.run",
+    "explain": "depthlab.explaining.api",
+    "Explanation": "depthlab.explaining.api",
+    "tune": "depthlab.tuning.runner",
+    "TuneResult": "depthlab.tuning.runner",
     "StudyResult": "depthlab.studies.run",
+    "list_runs": "depthlab.track.runs",
+    "Tracker": "depthlab.track.base",
+    "TensorBoardTracker": "depthlab.track.tensorboard",
+    "MlflowTracker": "depthlab.track.mlflow_tracker",
     "DepthlabError": "depthlab.errors",
     "DataError": "depthlab.errors",
     "ConfigError": "depthlab.errors",
@@ -55,11 +63,17 @@ if TYPE_CHECKING:
     from depthlab.data.splits import Split, hold_out_group, kfold, split_dataset
     from depthlab.errors import ConfigError, DataError, DepthlabError
     from depthlab.estimators import DepthClassifier, DepthRegressor
+    from depthlab.explaining.api import Explanation, explain
     from depthlab.models.base import build_model, list_families
     from depthlab.models.spec import InputSpec
     from depthlab.studies.run import StudyResult, study
+    from depthlab.track.base import Tracker
+    from depthlab.track.mlflow_tracker import MlflowTracker
+    from depthlab.track.runs import list_runs
+    from depthlab.track.tensorboard import TensorBoardTracker
     from depthlab.training.crossval import CrossValidation, cross_validate
     from depthlab.training.run import Run, train
+    from depthlab.tuning.runner import TuneResult, tune
 
 
 def __getattr__(name: str) -> Any:

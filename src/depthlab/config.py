@@ -74,6 +74,11 @@ class FeatureConfig(_Strict):
     )
     n_mels: int = Field(40, ge=4, le=512, description="mel bands of log-mel spectrograms")
     n_mfcc: int = Field(20, ge=2, le=128, description="MFCC coefficients per frame")
+    normalize: Literal["none", "utterance"] = Field(
+        "none",
+        description="per-clip normalisation of log-mel bands / MFCCs: utterance (each band to "
+        "zero mean, unit variance over the clip's frames, CMVN) or none",
+    )
     # text
     min_freq: int = Field(2, ge=1, description="a word enters the vocabulary this many times")
     max_vocab: int = Field(20_000, ge=10, description="most frequent words kept")
@@ -115,6 +120,13 @@ class TrainConfig(_Strict):
     epochs: int = Field(30, ge=1, le=100_000)
     batch_size: int = Field(128, ge=1)
     lr: float = Field(3e-3, gt=0.0, le=10.0)
+    fine_tune_lr: float | None = Field(
+        None,
+        gt=0.0,
+        le=10.0,
+        description="peak learning rate of the pretrained layers (with init_from); the head "
+        "keeps lr",
+    )
     optimizer: Literal["adamw", "sgd"] = "adamw"
     momentum: float = Field(0.9, ge=0.0, lt=1.0)
     weight_decay: float = Field(0.01, ge=0.0)
@@ -177,8 +189,25 @@ class StudyConfig(_Strict):
     alpha: float = Field(0.05, gt=0.0, lt=0.5, description="significance level of every test")
     probes: bool = Field(True, description="linear probes of every hidden layer")
     robustness: bool = Field(True, description="accuracy under input noise and missing values")
+    explain: bool = Field(
+        True, description="attribution faithfulness and stability of every network"
+    )
     regularisation: bool = Field(True, description="the deep MLP without dropout/weight decay")
     threads: bool = Field(True, description="CPU thread scaling (and GPU speed-up if present)")
+    transfer: bool = Field(
+        True,
+        description="the transfer row: pretrain, fine-tune on k examples per class, compare with "
+        "scratch (where a built-in recipe or transfer_source exists)",
+    )
+    transfer_source: str | None = Field(
+        None, description="dataset (name or path) to pretrain on for the transfer row"
+    )
+    transfer_target: str | None = Field(
+        None, description="dataset to fine-tune on (default: the study's data)"
+    )
+    transfer_shots: tuple[int, ...] = Field(
+        (1, 5, 20), min_length=1, description="target examples per class (k) to fine-tune on"
+    )
     noise: float = Field(0.5, gt=0.0, le=10.0, description="input noise, in feature std units")
     missing: float = Field(0.2, gt=0.0, lt=1.0, description="share of inputs set missing")
     split: SplitStrategy = "auto"
@@ -189,6 +218,30 @@ class StudyConfig(_Strict):
         default_factory=lambda: FeatureConfig.model_validate({}),
         description="feature pipeline options (clip length, vocabulary, windows...)",
     )
+    tuned: dict[str, dict[str, dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="tuned settings per network ('mlp:deep': {model: {...}, train: {...}}), "
+        "as 'depthlab study --tuned DIR' reads them from 'depthlab tune' folders",
+    )
+
+    @field_validator("tuned")
+    @classmethod
+    def _tuned(
+        cls, value: dict[str, dict[str, dict[str, Any]]]
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        for model, parts in value.items():
+            extra = set(parts) - {"model", "train"}
+            if extra:
+                raise ValueError(f"tuned '{model}' takes model and train, not {sorted(extra)}")
+            TrainConfig.model_validate(parts.get("train", {}))
+        return value
+
+    @field_validator("transfer_shots")
+    @classmethod
+    def _shots(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(k < 1 for k in value) or len(set(value)) != len(value):
+            raise ValueError("transfer_shots must be distinct numbers of examples per class >= 1")
+        return tuple(sorted(value))
 
     @field_validator("fractions")
     @classmethod
@@ -222,6 +275,11 @@ def describe_error(cls: type[BaseModel], exc: ValidationError) -> str:
 
 def load_yaml(cls: type[C], path: str | Path) -> C:
     """Read one config model from a YAML mapping."""
+    return parse_config(cls, read_yaml(path))
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """A YAML file's mapping of option: value (any YAML problem is one ConfigError line)."""
     import yaml
 
     try:
@@ -235,7 +293,7 @@ def load_yaml(cls: type[C], path: str | Path) -> C:
         raise ConfigError(f"cannot read config {path}: invalid YAML, {problem}{where}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"config {path} must be a mapping of option: value")
-    return parse_config(cls, raw)
+    return raw
 
 
 def dump_yaml(config: BaseModel, path: str | Path) -> None:

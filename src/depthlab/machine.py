@@ -38,3 +38,30 @@ def memory_gib() -> float | None:
         return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     except (AttributeError, ValueError, OSError):
         return None
+
+
+def describe(*packages: str) -> dict[str, object]:
+    """This machine and the versions that matter, for a benchmark's record: CPU, cores, memory,
+    load, OS, Python, torch, depthlab and *packages* (those installed).
+
+    Example:
+        >>> sorted(describe())[:3]
+        ['cores', 'cpu', 'depthlab']
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    info: dict[str, object] = {
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "usable_cores": cpu_cores(),
+        "ram_gib": memory_gib(),
+        "load_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
+    for name in ("torch", "depthlab", *packages):
+        try:
+            info[name] = version(name)
+        except PackageNotFoundError:
+            info[name] = None
+    return info

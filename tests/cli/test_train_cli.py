@@ -97,10 +97,10 @@ def test_resume_of_a_finished_run_changes_nothing(cli: Run, tmp_path: Path) -> N
     folder = tmp_path / "run"
     args = ("train", "--data", "iris", "--epochs", "2", "--out", str(folder))
     assert cli(*args).code == 0
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}  # tb/ too
     resumed = cli(*args, "--resume")
     assert resumed.code == 0, resumed.err
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
     assert_one_line_error(cli(*args), "already holds a run", "--resume")
     assert_one_line_error(cli(*args, "--lr", "0.5", "--resume"), "other data, model or training")
     (folder / "model.safetensors").unlink()  # as if training had been interrupted

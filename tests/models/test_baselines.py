@@ -56,7 +56,11 @@ def test_wrong_task_and_options_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="does not do regression; baselines that do: ridge"):
         dl.train("diabetes", "logistic")
     with pytest.raises(ConfigError, match="takes no model options"):
-        dl.train("iris", "logistic", model_options={"C": 2.0})
+        dl.train("iris", "boosting", model_options={"max_depth": 3})
+    with pytest.raises(ConfigError, match="takes only the option C, not penalty"):
+        dl.train("iris", "logistic", model_options={"penalty": "l1"})
+    with pytest.raises(ConfigError, match="must be a positive number"):
+        dl.train("iris", "logistic", model_options={"C": 0})
 
 
 def test_unknown_model_lists_networks_and_baselines() -> None:

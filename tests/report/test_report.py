@@ -146,7 +146,8 @@ def test_missing_measurements_read_not_measured(tmp_path: Path) -> None:
     for section in ("representations", "hardware", "robustness", "features"):
         assert "not measured" in parts[section], section
     assert "not measured: no GPU" in parts["hardware"]
-    for section in ("interpretability", "transfer"):
+    assert "not measured: no network was explained" in parts["interpretability"]
+    for section in ("transfer",):
         assert "not measured yet: added by the explain / transfer capability" in parts[section]
     assert "<img" not in parts["representations"] + parts["robustness"]
 

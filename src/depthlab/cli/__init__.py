@@ -12,8 +12,13 @@ import typer
 
 from depthlab.cli.crossval import crossval_command
 from depthlab.cli.data import data_app
+from depthlab.cli.explain import explain_command
+from depthlab.cli.export import export_command
+from depthlab.cli.runs import runs_app
+from depthlab.cli.serve import serve_command
 from depthlab.cli.study import report_command, study_command
 from depthlab.cli.train import evaluate_command, predict_command, train_command
+from depthlab.cli.tune import tune_command
 from depthlab.errors import DepthlabError
 
 app = typer.Typer(
@@ -26,12 +31,17 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(data_app, name="data")
+app.add_typer(runs_app, name="runs")
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("predict")(predict_command)
 app.command("crossval")(crossval_command)
 app.command("study")(study_command)
 app.command("report")(report_command)
+app.command("explain")(explain_command)
+app.command("export")(export_command)
+app.command("serve")(serve_command)
+app.command("tune")(tune_command)
 
 
 @app.callback()

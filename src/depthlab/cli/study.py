@@ -41,8 +41,34 @@ def study_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print the plan and its estimated duration; run nothing."
     ),
+    tuned: Path | None = typer.Option(
+        None,
+        "--tuned",
+        help="Train the networks with tuned settings: a 'depthlab tune' folder, or a folder of "
+        "them (one per network; models without a search keep their presets).",
+    ),
+    executor: str = typer.Option(
+        "local",
+        "--executor",
+        help="local: worker processes here; ray: Ray tasks on a cluster (extra 'distributed').",
+    ),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray-address",
+        help="Ray cluster to join (HOST:PORT or auto); default: start a local one.",
+    ),
     data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
     cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
+    mlflow: str | None = typer.Option(
+        None,
+        "--mlflow",
+        metavar="URI",
+        help="Log the finished study (settings, summary.json, report.html) as an MLflow run: "
+        "a tracking URI, a .db file, or 'local' (sqlite:///mlflow.db here).",
+    ),
+    experiment: str | None = typer.Option(
+        None, "--experiment", help="MLflow experiment (default: the dataset's name)."
+    ),
 ) -> None:
     """Train baseline, shallow and deep models side by side over seeds and training-set sizes,
     check the textbook claims on this data, and recommend a model.
@@ -62,11 +88,18 @@ def study_command(
       depthlab study iris --models logistic,linear,mlp:shallow,mlp:deep --seeds 5
 
       depthlab study houses.csv --target price --config study.yaml
+
+      depthlab study mnist1d --quick --tuned tune/
+
+      depthlab study mnist1d --quick --executor ray --ray-address 10.0.0.5:6379
+
+      depthlab study iris --quick --mlflow local
     """
     from depthlab.cli.train import data_environment, data_path
     from depthlab.data.datasets import is_builtin
     from depthlab.errors import ConfigError
     from depthlab.studies.run import preview, study, study_config
+    from depthlab.tuning.results import read_tuned
 
     data_options = {"target": target} if target else {}
     overrides = {
@@ -76,6 +109,7 @@ def study_command(
         "epochs": epochs,
         "recommend_by": recommend_by,
         "quick": quick or None,
+        "tuned": None if tuned is None else read_tuned(tuned, data),
     }
     cfg = study_config(config, **overrides)
     if data_options:
@@ -85,11 +119,29 @@ def study_command(
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--out {folder} is a file; give a folder for the study")
     command = shlex.join(["depthlab", *sys.argv[1:]]) if sys.argv else None
+    if experiment is not None and mlflow is None:
+        raise ConfigError("--experiment names an MLflow experiment; add --mlflow URI (or local)")
     with data_environment(data_dir, cache_dir):
         if dry_run:
             preview(source, cfg, workers=workers)
             return
-        study(source, cfg, out=folder, workers=workers, command=command)
+        if executor not in ("local", "ray"):
+            raise ConfigError(f"--executor takes local or ray, not '{executor}'")
+        result = study(
+            source,
+            cfg,
+            out=folder,
+            workers=workers,
+            command=command,
+            executor=executor,
+            ray_address=ray_address,
+        )
+    if mlflow is not None:
+        from depthlab.track.mlflow_tracker import log_study
+
+        settings = {"data": data, "command": command, **cfg.model_dump(mode="json")}
+        run_id = log_study(result, settings, mlflow, experiment)
+        typer.echo(f"MLflow run {run_id} in {mlflow}", err=True)
 
 
 def _number(text: str) -> float:

@@ -35,7 +35,11 @@ def train_command(
     ),
     seed: int = typer.Option(0, help="Seed of the split and of the weights."),
     config: Path | None = typer.Option(
-        None, "--config", "-c", help="train.yaml: training settings (epochs, lr...); flags win."
+        None,
+        "--config",
+        "-c",
+        help="train.yaml: training settings (epochs, lr...) and an optional model: section of "
+        "hyperparameters (tune's best.yaml); flags win.",
     ),
     split: str = typer.Option(
         "auto",
@@ -66,6 +70,23 @@ def train_command(
         help="Model hyperparameter KEY=VALUE (repeatable; VALUE read as JSON when it can be).",
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out."),
+    init_from: Path | None = typer.Option(
+        None,
+        "--init-from",
+        help="Start from pretrained weights: a run folder (its feature statistics too) or a "
+        ".safetensors file; tensors whose name and shape match are copied, a head for other "
+        "classes is re-initialised.",
+    ),
+    freeze: str | None = typer.Option(
+        None,
+        "--freeze",
+        help="With --init-from: all-but-head, or N to freeze the first N hidden layers.",
+    ),
+    fine_tune_lr: float | None = typer.Option(
+        None,
+        "--fine-tune-lr",
+        help="With --init-from: peak learning rate of the pretrained layers (the head keeps --lr).",
+    ),
     target: str | None = typer.Option(None, "--target", "-t", help="Label column of a table."),
     task: str | None = typer.Option(
         None,
@@ -108,11 +129,31 @@ def train_command(
     quiet: bool = typer.Option(
         False, "--quiet", "-q", help="No progress bar; print only the run folder."
     ),
+    distributed: bool = typer.Option(
+        False,
+        "--distributed",
+        help="DDP over the processes torchrun started (gloo on CPU, NCCL on GPU); "
+        "--batch-size is the global batch; only rank 0 writes and prints.",
+    ),
+    tensorboard: bool = typer.Option(
+        True, "--tensorboard/--no-tensorboard", help="Write TensorBoard event files to OUT/tb."
+    ),
+    mlflow: str | None = typer.Option(
+        None,
+        "--mlflow",
+        metavar="URI",
+        help="Also log to MLflow: a tracking URI, a .db file, or 'local' "
+        "(sqlite:///mlflow.db in the working folder).",
+    ),
+    experiment: str | None = typer.Option(
+        None, "--experiment", help="MLflow experiment (default: the dataset's name)."
+    ),
 ) -> None:
     """Train one network on a dataset and keep everything in a run folder.
 
     The folder holds run.json (data, split, model, settings), model.safetensors, metrics.json
-    and history.jsonl; 'depthlab evaluate' and 'depthlab predict' read it back.
+    and history.jsonl, and TensorBoard event files in tb/ ('tensorboard --logdir runs');
+    'depthlab evaluate' and 'depthlab predict' read it back.
 
     Examples:
 
@@ -135,20 +176,32 @@ def train_command(
       depthlab train --data fsdd --model rnn --test-group theo --out runs/fsdd-theo
 
       depthlab train --data sentiment --model encoder --encoder all-MiniLM-L6-v2
+
+      depthlab train --data fsdd --model cnn --preset deep --init-from runs/fsdd-theo
+      --freeze all-but-head --fine-tune-lr 0.0003 --out runs/fsdd-tuned
+
+      torchrun --standalone --nproc_per_node 2 -m depthlab train --data mnist1d --model cnn
+      --distributed --out runs/cnn-ddp
+
+      depthlab train --data iris --model mlp --out runs/iris --mlflow local
     """
-    from depthlab.config import SplitConfig, TrainConfig, load_yaml, parse_config
+    from depthlab.config import SplitConfig, parse_config
     from depthlab.data.datasets import is_builtin
     from depthlab.errors import ConfigError
+    from depthlab.track.base import cli_trackers
     from depthlab.training.run import train
 
     if quiet:
         os.environ["DEPTHLAB_QUIET"] = "1"
     given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "patience": patience}
+    given["fine_tune_lr"] = fine_tune_lr
     extra = {"device": device, "augment": augment}
     train_options = {k: v for k, v in {**given, **extra}.items() if v is not None}
+    model_options = parse_options(option or [])
     if config is not None:
-        from_file = load_yaml(TrainConfig, config).model_dump(mode="json", exclude_unset=True)
+        file_model, from_file = read_train_config(config)
         train_options = {**from_file, **train_options}
+        model_options = {**file_model, **model_options}  # --option wins over the file
     strategy = parse_config(SplitConfig, {"strategy": split}).strategy
     # JSON-native values only (lists, not tuples): run.json is compared with them on --resume.
     data_options = {
@@ -178,14 +231,20 @@ def train_command(
             preset,
             out=folder,
             seed=seed,
-            model_options=parse_options(option or []),
+            model_options=model_options,
             train_options=train_options,
             data_options=data_options,
             resume=resume,
             split=strategy,
             feature_options=feature_options,
             test_group=test_group,
+            distributed=distributed,
+            init_from=init_from,
+            freeze=freeze,
+            track=cli_trackers(tensorboard, mlflow, experiment),
         )
+    if distributed and not finish_distributed():
+        return  # rank 0 prints
     if as_json:
         typer.echo(json.dumps(run.metrics))
     elif quiet:
@@ -372,6 +431,21 @@ def predict_command(
         print_metrics(metrics, run.class_names, f"{source}: {len(table):,} labelled examples")
 
 
+def read_train_config(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(model options, training settings)`` of a train.yaml: training settings at the top
+    level, the model's hyperparameters under an optional ``model:`` mapping (what
+    ``depthlab tune`` writes to best.yaml)."""
+    from depthlab.config import TrainConfig, parse_config, read_yaml
+    from depthlab.errors import ConfigError
+
+    raw = read_yaml(path)
+    model = raw.pop("model", None) or {}
+    if not isinstance(model, dict):
+        raise ConfigError(f"config {path}: 'model' must be a mapping of hyperparameter: value")
+    settings = parse_config(TrainConfig, raw).model_dump(mode="json", exclude_unset=True)
+    return dict(model), settings
+
+
 def parse_options(pairs: list[str], flag: str = "--option") -> dict[str, Any]:
     """``["depth=3", "channels=[32,64]", "cell=gru"]`` -> ``{"depth": 3, ...}`` (JSON values)."""
     from depthlab.errors import ConfigError
@@ -471,3 +545,15 @@ def print_metrics(metrics: dict[str, Any], class_names: tuple[str, ...], title: 
         cells = (f"[bold]{n}[/bold]" if i == j else str(n) for j, n in enumerate(row))
         confusion.add_row(name, *cells)
     console.print(confusion)
+
+
+def finish_distributed() -> bool:
+    """Leave the process group; True on rank 0 (the one that reports)."""
+    from depthlab.training import distributed
+
+    group = distributed.current()
+    main = group is None or group.main
+    if group is not None:
+        group.barrier()  # rank 0 has written the run folder
+    distributed.stop()
+    return main

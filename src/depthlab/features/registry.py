@@ -70,7 +70,7 @@ FEATURES: dict[str, Features] = {}
 DEFAULTS: dict[str, dict[str, str]] = {}
 # The modules that register pipelines, imported on first use (a pipeline's heavy libraries are
 # imported inside its functions, never here).
-MODULES = ("table", "arrays", "text", "audio", "pairs", "series")
+MODULES = ("table", "arrays", "text", "audio", "pairs", "series", "chars", "naive_bayes")
 
 
 def register_features(

@@ -56,7 +56,7 @@ def baseline_class(family: str) -> type[Baseline]:
 def make_baseline(
     family: str, spec: InputSpec, seed: int = 0, options: dict[str, Any] | None = None
 ) -> Baseline:
-    """The baseline *family* for inputs *spec*, with its *options* (only ARIMA takes any).
+    """The baseline *family* for inputs *spec*, with its *options* (ARIMA's order, logistic's C).
 
     Example:
         >>> spec = InputSpec("sequence", (1, 24), n_outputs=1, task="forecasting")
@@ -66,7 +66,7 @@ def make_baseline(
     return baseline_class(family)(family, spec, seed, options)
 
 
-def _estimator(family: str, task: str, seed: int) -> Any:
+def _estimator(family: str, task: str, seed: int, options: dict[str, Any]) -> Any:
     if family == "biases":
         from depthlab.models.biases import BiasesOnly
 
@@ -74,7 +74,7 @@ def _estimator(family: str, task: str, seed: int) -> Any:
     if family == "logistic":
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(max_iter=2000)
+        return LogisticRegression(C=options.get("C", 1.0), max_iter=2000)
     if family == "ridge":
         from sklearn.linear_model import RidgeCV
 
@@ -86,6 +86,25 @@ def _estimator(family: str, task: str, seed: int) -> Any:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     return HistGradientBoostingRegressor(random_state=seed)
+
+
+def _check_options(family: str, options: dict[str, Any]) -> None:
+    """Only logistic regression takes an option: ``C``, the inverse regularisation strength
+    (scikit-learn's, default 1.0; smaller is stronger), which text wants tuned on validation."""
+    if not options:
+        return
+    if family != "logistic":
+        raise ConfigError(f"the baseline '{family}' takes no model options")
+    unknown = sorted(set(options) - {"C"})
+    if unknown:
+        raise ConfigError(
+            f"the baseline 'logistic' takes only the option C, not {', '.join(unknown)}; "
+            "e.g. --option C=3"
+        )
+    value = options["C"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"option C of 'logistic' must be a positive number, not {value!r}")
+    options["C"] = float(value)
 
 
 class Baseline:
@@ -104,8 +123,8 @@ class Baseline:
     ) -> None:
         if family not in BASELINES:
             raise ConfigError(f"unknown baseline '{family}'; baselines: {', '.join(BASELINES)}")
-        if options:
-            raise ConfigError(f"the baseline '{family}' takes no model options")
+        options = dict(options or {})
+        _check_options(family, options)
         pairs = spec.kind == "pairs"
         if pairs != (family in PAIR_BASELINES):
             raise ConfigError(
@@ -129,7 +148,10 @@ class Baseline:
         self.family = family
         self.spec = spec
         self.seed = seed
-        self.estimator = with_category_codes(_estimator(family, spec.task, seed), spec, family)
+        self.options = options
+        self.estimator = with_category_codes(
+            _estimator(family, spec.task, seed, options), spec, family
+        )
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> Baseline:
         targets = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
@@ -155,7 +177,7 @@ class Baseline:
             "kind": "baseline",
             "family": self.family,
             "input": self.spec.to_dict(),
-            "options": {"seed": self.seed},
+            "options": {"seed": self.seed, **self.options},
         }
 
     def save(self, path: Path) -> None:
@@ -173,7 +195,8 @@ class Baseline:
 
         from depthlab.errors import DataError
 
-        baseline = cls(config["family"], InputSpec.from_dict(config["input"]))
+        options = {k: v for k, v in config.get("options", {}).items() if k != "seed"}
+        baseline = cls(config["family"], InputSpec.from_dict(config["input"]), options=options)
         untrusted = set(skops.io.get_untrusted_types(file=path)) - set(TRUSTED)
         if untrusted:
             raise DataError(f"{path} holds types depthlab does not load: {sorted(untrusted)}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from depthlab.report import figures, results
 from depthlab.report import fmt as f
+from depthlab.report.interpret import interpretability
 from depthlab.report.tables import as_dict, as_list, badge, cell, items, labels, row, section, table
 
 # (id, title) of every section, in page order; the ids are stable (tests and links use them).
@@ -56,6 +57,7 @@ def build_context(summary: dict[str, Any]) -> dict[str, Any]:
         "robustness": results.robustness(summary, names, metric),
         "mistakes": mistakes(summary, names),
         "features": features(summary),
+        "interpretability": interpretability(summary, names),
         "transfer": transfer(summary),
         "not_yet": NOT_YET,
         "failures": failures(summary),
@@ -235,8 +237,51 @@ def transfer(summary: dict[str, Any]) -> dict[str, Any] | None:
             "verdict": verdict,
             "evidence": evidence,
             "test": str(claim.get("test") or ""),
+            **fine_tuning(summary),
         }
     return None
+
+
+def fine_tuning(summary: dict[str, Any]) -> dict[str, Any]:
+    """The transfer row (studies/transfer.py): accuracy against k, fine-tuned and from scratch,
+    as a figure and a table; empty where the study has none."""
+    row_in = section(summary, "transfer")
+    models = {m: v for m, v in section(row_in, "models").items() if isinstance(v, dict)}
+    if not models:
+        return {}
+    names = labels(summary)
+    rows = []
+    for model, curves in models.items():
+        scratch = {p.get("k"): p for p in as_list(curves.get("scratch")) if isinstance(p, dict)}
+        for point in as_list(curves.get("finetuned")):
+            if not isinstance(point, dict):
+                continue
+            base = as_dict(scratch.get(point.get("k")))
+            tuned, plain = f.number(point.get("mean")), f.number(base.get("mean"))
+            gain = None if tuned is None or plain is None else tuned - plain
+            rows.append(
+                row(
+                    [
+                        cell(names.get(model, model)),
+                        cell(str(point.get("k")), point.get("k")),
+                        cell(f.score(tuned, "accuracy"), tuned),
+                        cell(f.score(plain, "accuracy"), plain),
+                        cell(f.diff(gain, "accuracy"), gain),
+                    ]
+                )
+            )
+    headers = ["model", "k per class", "fine-tuned", "from scratch", "gain"]
+    setting = (
+        f"{row_in.get('description', '')}: pretrained on {row_in.get('source', '?')}, then "
+        f"fine-tuned or trained from scratch on k examples per class of "
+        f"{row_in.get('target', '?')}; accuracy on the same {f.count(row_in.get('n_test'))} "
+        "held-out target examples, mean over seeds."
+    )
+    return {
+        "figure": figures.transfer(models, names),
+        "table": table(headers, rows) if rows else None,
+        "setting": setting,
+    }
 
 
 def features(summary: dict[str, Any]) -> dict[str, Any] | None:

@@ -242,3 +242,48 @@ def robustness(rows: dict[str, dict[str, Any]], labels: dict[str, str], metric: 
     canvas.grouped_bars(ax, groups, ["clean", "noise", "missing"], values)
     ax.set_ylabel(canvas.axis_label(metric))
     return canvas.to_uri(fig)
+
+
+def transfer(models: dict[str, Any], labels: dict[str, str]) -> str | None:
+    """Target accuracy against k examples per class (log x): per network, fine-tuned from the
+    source task (solid) and trained from scratch (dashed), 95% CI bands."""
+    fig, (ax,) = canvas.new_figure()
+    palette = canvas.colours(list(models))
+    shots: list[float] = []
+    for model, curves in models.items():
+        for start, style in (("finetuned", "-"), ("scratch", "--")):
+            points = [
+                p for p in as_dict(curves).get(start) or [] if number(p.get("mean")) is not None
+            ]
+            if not points:
+                continue
+            xs = [float(p["k"]) for p in points]
+            shots += xs
+            name = labels.get(model, model)
+            ax.plot(
+                xs,
+                [100 * float(p["mean"]) for p in points],
+                style,
+                marker="o",
+                color=palette[model],
+                label=f"{name}, {'fine-tuned' if start == 'finetuned' else 'from scratch'}",
+            )
+            bands = [p for p in points if number(p.get("lo")) is not None]
+            if len(bands) > 1:
+                ax.fill_between(
+                    [float(p["k"]) for p in bands],
+                    canvas.clip([100 * float(p["lo"]) for p in bands], "accuracy"),
+                    canvas.clip([100 * float(p["hi"]) for p in bands], "accuracy"),
+                    color=palette[model],
+                    alpha=0.12,
+                    linewidth=0,
+                )
+    if not shots:
+        return None
+    canvas.log_x(ax, shots, ticks_at_values=True)
+    if len(set(shots)) == 1:
+        ax.set_xlim(shots[0] / 2, shots[0] * 2)
+    ax.set_xlabel("target examples per class, k (log scale)")
+    ax.set_ylabel("target test accuracy (%)")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return canvas.to_uri(fig)

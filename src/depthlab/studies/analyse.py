@@ -31,6 +31,8 @@ class Results:
                 continue
             if job.kind == "threads":
                 self.threads[(job.model, job.device, job.threads)].append(result)
+            elif job.kind == "transfer":  # summarised by studies/transfer.py
+                continue
             else:
                 name = f"{job.model}+{job.variant}" if job.variant else job.model
                 self.fit[(name, job.fraction, job.seed)] = result

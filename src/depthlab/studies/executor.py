@@ -86,12 +86,27 @@ def execute(
     store: Store,
     workers: int,
     on_done: Report | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> None:
-    """Run *jobs* (those not yet in *store*) and record each result as it finishes."""
+    """Run *jobs* (those not yet in *store*) and record each result as it finishes.
+
+    *executor* ``local`` runs them in *workers* subprocesses here; ``ray`` as Ray tasks, one
+    torch thread each, on the cluster at *ray_address* (a new local one when None).
+    """
+    if executor == "ray":
+        from depthlab.studies.ray_executor import execute_ray
+
+        execute_ray(jobs, data, store, threads=1, address=ray_address, on_done=on_done)
+        return
+    if executor != "local":
+        from depthlab.errors import ConfigError
+
+        raise ConfigError(f"unknown executor '{executor}'; choose local or ray")
     done = store.done_keys()
     pending = [job for job in jobs if job.key not in done]
-    parallel = [job for job in pending if job.kind == "fit"]
-    alone = [job for job in pending if job.kind != "fit"]
+    parallel = [job for job in pending if job.kind != "threads"]  # fits and transfer rows
+    alone = [job for job in pending if job.kind == "threads"]
     cores = cpu_cores()
     workers = max(1, min(workers, len(parallel) or 1))
     run_pool(parallel, data, store, workers, max(1, cores // workers), on_done)

@@ -83,6 +83,9 @@ def train_config(
     values: dict[str, Any] = {
         **get_family(family).train_presets.get(preset, {}),
         **(defaults or {}),
+        # A tuned configuration (study --tuned) wins over the preset; the study's budget still
+        # applies (--epochs, --quick), so every model of the study trains alike.
+        **config.tuned.get(job.model, {}).get("train", {}),
     }
     epochs = config.epochs or values.get("epochs", TrainConfig.model_fields["epochs"].default)
     if config.quick and config.epochs is None:
@@ -105,7 +108,12 @@ def run_job(job: Job, data: StudyData) -> dict[str, Any]:
     """Run *job*; never raises for a failure of the job itself (it is returned as a result)."""
     started = time.perf_counter()
     try:
-        result = run_threads(job, data) if job.kind == "threads" else run_fit(job, data)
+        if job.kind == "transfer":
+            from depthlab.studies.transfer import run_transfer
+
+            result = run_transfer(job, data)
+        else:
+            result = run_threads(job, data) if job.kind == "threads" else run_fit(job, data)
         status = "done"
     except (DepthlabError, ValueError, RuntimeError, FloatingPointError) as exc:
         result = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
@@ -164,6 +172,7 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
         if job.seed == 0:
             result["mistakes"] = picture(model, ds, prep, x, split.test)
     result["depth"] = model.depth() if isinstance(model, DepthModel) else 0
+    result["tuned"] = job.model in data.config.tuned
     result["features"] = prep.features
     result["engineered"] = prep.pipeline.engineered
     return result
@@ -185,7 +194,11 @@ def fit_network(
 
     family, preset = split_id(job.model)
     # The pipeline's suggestions for this model (a log-mel CNN pools), then the variant's.
-    options = {**(model_defaults or {}), **({"dropout": 0.0} if job.variant == "noreg" else {})}
+    options = {
+        **(model_defaults or {}),
+        **config.tuned.get(job.model, {}).get("model", {}),
+        **({"dropout": 0.0} if job.variant == "noreg" else {}),
+    }
     cfg = train_config(job, config, len(data.x_train), defaults)
     torch.manual_seed(job.seed)
     model = build_model(family, spec, preset, **options)
@@ -217,7 +230,11 @@ def run_threads(job: Job, data: StudyData) -> dict[str, Any]:
     try:
         torch.manual_seed(job.seed)
         spec = prep.input_spec(ds.n_classes or 1)
-        model = build_model(family, spec, preset, **prep.pipeline.model_options(family, preset))
+        options = {
+            **prep.pipeline.model_options(family, preset),
+            **data.config.tuned.get(job.model, {}).get("model", {}),
+        }
+        model = build_model(family, spec, preset, **options)
         cfg = train_config(job, data.config, defaults=prep.pipeline.train_defaults)
         empty = x[:0]
         result = fit(model, Tensors(x[train], y[train], empty, y[:0]), cfg, spec.task)

@@ -69,7 +69,8 @@ def measure_extras(
     test: np.ndarray,
     config: StudyConfig,
 ) -> dict[str, Any]:
-    """Robustness and probes, measured once per model and seed, on the full training fraction."""
+    """Robustness, probes and attributions (networks), measured once per model and seed, on
+    the full training fraction."""
     extras: dict[str, Any] = {}
     rng = np.random.Generator(np.random.PCG64([len(train), 104729]))
     # Noise and holes mean something for measured values, not for token or id inputs.
@@ -86,6 +87,12 @@ def measure_extras(
         }
     if config.probes and hasattr(model, "representations") and model.depth() > 0:
         extras["probes"] = probe_layers(model, x, y, train, test, ds.task)
+    if config.explain and hasattr(model, "representations"):  # networks
+        from depthlab.studies.interpret import measure as interpret
+
+        measured = interpret(model, ds, x, train)
+        if measured is not None:
+            extras["interpret"] = measured
     return extras
 
 

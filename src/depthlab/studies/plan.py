@@ -14,7 +14,7 @@ from depthlab.config import StudyConfig
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, closest
 
-JobKind = Literal["fit", "threads"]
+JobKind = Literal["fit", "threads", "transfer"]
 
 # Budgets of --quick: two fractions and short training (every seed still runs: a single seed
 # never decides a verdict).
@@ -84,6 +84,8 @@ class Job:
     def key(self) -> str:
         if self.kind == "threads":
             return f"threads/{self.model}/{self.device}/t{self.threads}/s{self.seed}"
+        if self.kind == "transfer":  # pretrain, then fine-tune and scratch for every k
+            return f"transfer/{self.model}/s{self.seed}"
         name = f"{self.model}+{self.variant}" if self.variant else self.model
         return f"{name}/f{self.fraction:g}/s{self.seed}"
 
@@ -105,7 +107,8 @@ class Plan:
 
     def describe(self) -> str:
         fits = [j for j in self.jobs if j.kind == "fit"]
-        extra = len(self.jobs) - len(fits)
+        transfer = [j for j in self.jobs if j.kind == "transfer"]
+        extra = len(self.jobs) - len(fits) - len(transfer)
         lines = [
             f"models    {', '.join(self.models)}",
             f"fractions {', '.join(f'{f:.0%}' for f in self.fractions)} of the training set",
@@ -113,6 +116,11 @@ class Plan:
             f"jobs      {len(fits)} training runs"
             + (f" + {extra} timing runs (thread scaling)" if extra else ""),
         ]
+        if transfer:
+            lines.append(
+                f"transfer  {len(transfer)} runs: pretrain, then fine-tune and scratch on k "
+                "target examples per class"
+            )
         return "\n".join(lines)
 
 
@@ -212,6 +220,9 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
     fractions = QUICK_FRACTIONS if quick_fractions else config.fractions
     seeds = tuple(range(config.seeds))
     jobs = [Job("fit", m, f, s) for m in models for f in fractions for s in seeds]
+    from depthlab.studies.transfer import plan_jobs
+
+    jobs += plan_jobs(ds.name, config, models)
     top = max(fractions)
     if config.regularisation and "mlp:deep" in models:
         jobs += [Job("fit", "mlp:deep", top, s, variant="noreg") for s in seeds]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from depthlab.config import StudyConfig, load_yaml, parse_config
+from depthlab.errors import ConfigError
 from depthlab.machine import cpu_cores, cpu_name, memory_gib
 from depthlab.studies.executor import execute
 from depthlab.studies.jobs import METRIC, StudyData
@@ -64,6 +65,8 @@ def study(
     workers: int | None = None,
     quick: bool | None = None,
     command: str | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> StudyResult:
     """Run the depth study of *data* (a built-in name or a path) into the folder *out*.
 
@@ -72,6 +75,9 @@ def study(
         >>> result = dl.study("iris", quick=True, out="runs/iris-study")  # doctest: +SKIP
         >>> result.recommendation["label"]  # doctest: +SKIP
         'logistic regression'
+
+    *executor* ``ray`` runs the jobs as Ray tasks on the cluster at *ray_address* (see
+    :mod:`depthlab.studies.ray_executor`); the results and the folder are the same.
     """
     import torch
 
@@ -83,16 +89,28 @@ def study(
     cores = cpu_cores()
     plan = make_plan(cfg, ds, cores, gpu=torch.cuda.is_available())
     store = open_store(folder)
+    upgrade_settings(store)
     store.check_settings({"source": source, "config": cfg.model_dump(mode="json")})
     store.set_meta("plan", plan_facts(plan))
     store.set_meta("data", data_facts(ds, plan))
-    store.set_meta("environment", environment(command, workers or default_workers(cores)))
+    store.set_meta(
+        "environment",
+        {**environment(command, workers or default_workers(cores)), "executor": executor},
+    )
     remaining = [job for job in plan.jobs if job.key not in store.done_keys()]
     print_plan(plan, remaining, study_data, cores, workers or default_workers(cores))
     started = time.perf_counter()
     try:
         with JobBar(len(plan.jobs), len(plan.jobs) - len(remaining)) as bar:
-            execute(plan.jobs, study_data, store, workers or default_workers(cores), bar.done)
+            execute(
+                plan.jobs,
+                study_data,
+                store,
+                workers or default_workers(cores),
+                bar.done,
+                executor=executor,
+                ray_address=ray_address,
+            )
     except KeyboardInterrupt:
         done = len(store.done_keys())
         log.warning(
@@ -130,6 +148,20 @@ def preview(
     plan = make_plan(cfg, study_data.dataset(), cores, gpu=torch.cuda.is_available())
     print_plan(plan, list(plan.jobs), study_data, cores, workers or default_workers(cores))
     return plan
+
+
+def upgrade_settings(store: Store) -> None:
+    """Fill the stored settings with the defaults of options added since the study was started,
+    so that a newer depthlab resumes an older study folder instead of calling it different."""
+    before = store.get_meta("settings")
+    if not isinstance(before, dict) or not isinstance(before.get("config"), dict):
+        return
+    try:
+        filled = parse_config(StudyConfig, before["config"]).model_dump(mode="json")
+    except ConfigError:
+        return  # not ours to fix: check_settings reports the difference
+    if filled != before["config"]:
+        store.set_meta("settings", {**before, "config": filled})
 
 
 def default_workers(cores: int) -> int:

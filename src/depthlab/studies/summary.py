@@ -8,8 +8,10 @@ from typing import Any
 
 from depthlab.studies.analyse import analyse
 from depthlab.studies.claims import check_claims, fmt
+from depthlab.studies.interpret import summarise as summarise_interpretability
 from depthlab.studies.recommend import recommend
 from depthlab.studies.store import Store
+from depthlab.studies.transfer import summarise as summarise_transfer
 
 VERSION = 1
 
@@ -25,6 +27,8 @@ def summarise(store: Store) -> dict[str, Any]:
         "environment": store.get_meta("environment"),
     }
     summary.update(analyse(store.results(), plan, data["metric"]))
+    summary["transfer"] = summarise_transfer(store.results(), plan["alpha"])
+    summary["interpretability"] = summarise_interpretability(store.results(), plan)
     summary["engineered"] = None
     done = {key for key in store.done_keys()}
     summary["progress"] = {

@@ -20,6 +20,7 @@ from torch import nn
 
 from depthlab.config import TrainConfig
 from depthlab.errors import DepthlabError
+from depthlab.training import distributed
 from depthlab.training.augment import augment, check_augment
 from depthlab.training.callbacks import EpochBar, write_history
 from depthlab.training.checkpoint import (
@@ -61,11 +62,16 @@ class FitResult:
 
 
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """Frozen parameters left out; with ``fine_tune_lr``, the pretrained part at that rate
+    (training/transfer.py)."""
+    from depthlab.training.transfer import param_groups
+
+    groups = param_groups(model, cfg)
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(
-            model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
+            groups, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
         )
-    return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
 def make_scheduler(
@@ -74,7 +80,8 @@ def make_scheduler(
     """Schedules step once per batch."""
     total = cfg.epochs * steps_per_epoch
     if cfg.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.lr, total_steps=total)
+        peaks = [group["lr"] for group in optimizer.param_groups]  # a fine-tuning rate too
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total)
     if cfg.schedule == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
     if cfg.schedule == "step":
@@ -152,7 +159,9 @@ def fit(
     ``lr``, ``seconds``) after the checkpoint is written: a tracker logs it, a tuner may raise
     to prune the trial (the checkpoint is already safe).
     """
-    device = pick_device(cfg.device)
+    group = distributed.current()  # DDP under torchrun (training/distributed.py), else None
+    device = group.device if group is not None else pick_device(cfg.device)
+    main = group is None or group.main  # only rank 0 writes files and shows progress
     check_augment(cfg.augment, data.x_train.dim() - 1)
     model.to(device)
     in_memory = data.x_train.numel() * data.x_train.element_size() <= cfg.in_memory_mb * 2**20
@@ -162,7 +171,13 @@ def fit(
     optimizer = make_optimizer(model, cfg)
     steps_per_epoch = len(batches_of(len(data.x_train), cfg.batch_size, torch.Generator()))
     scheduler = make_scheduler(optimizer, cfg, steps_per_epoch)
-    forward = torch.compile(model) if cfg.compile else model
+    forward: nn.Module = torch.compile(model) if cfg.compile else model  # type: ignore[assignment]
+    if group is not None:
+        from torch.nn.parallel import DistributedDataParallel
+
+        forward = DistributedDataParallel(
+            forward, device_ids=[group.local_rank] if device.type == "cuda" else None
+        )
     loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
     metric = "accuracy" if task == "classification" else "rmse"
     autocast = (
@@ -185,13 +200,15 @@ def fit(
             best_weights = {k: v.to(device) for k, v in read_tensors(best_path).items()}
 
     first = cfg.epochs if state.get("stopped_early") else state["epoch"]
-    bar = EpochBar(cfg.epochs, state["epoch"], quiet=False)
+    bar = EpochBar(cfg.epochs, state["epoch"], quiet=not main)
     try:
         for epoch in range(first, cfg.epochs):
             started = time.perf_counter()
             model.train()
             total, count = 0.0, 0
             order = batches_of(len(data.x_train), cfg.batch_size, generator)
+            if group is not None:  # every rank a share of every batch, none left empty
+                order = [group.shard(idx) for idx in order if len(idx) >= 2 * group.world]
             for step, (xb, yb) in enumerate(feed(data, order, device, in_memory)):
                 if cfg.augment != "none":
                     xb = augment(xb, cfg.augment, generator)
@@ -204,6 +221,8 @@ def fit(
                 # Read once a step, for the check and the mean: a Python float is far cheaper to
                 # test than torch.isfinite's tensor (bench/README.md, train_overhead.py).
                 value = loss.item()
+                if group is not None:  # the same value on every rank: all stop, or none
+                    value = group.mean(value)
                 if not math.isfinite(value):
                     raise TrainingError(
                         f"the loss became {value} at epoch {epoch + 1}, step {step + 1}; "
@@ -238,14 +257,15 @@ def fit(
             if improved:
                 state.update(best=score, best_epoch=epoch + 1, bad_epochs=0)
                 best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                if checkpoint is not None:
+                if checkpoint is not None and main:
                     save_weights(model, checkpoint.with_name("best.safetensors"))
             elif score is not None:  # without validation data there is nothing to stop on
                 state["bad_epochs"] += 1
             stop = cfg.patience > 0 and state["bad_epochs"] >= cfg.patience
             state["epoch"] = epoch + 1
-            write_history(history_path, result.history)
-            if checkpoint is not None:
+            if main:
+                write_history(history_path, result.history)
+            if checkpoint is not None and main:
                 save_checkpoint(
                     checkpoint,
                     model,
@@ -259,7 +279,7 @@ def fit(
                         "stopped_early": stop,
                     },
                 )
-            for hook in on_epoch:
+            for hook in on_epoch if main else ():
                 hook(record)
             if stop:
                 state["stopped_early"] = True

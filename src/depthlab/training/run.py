@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -27,9 +27,13 @@ from depthlab.models.base import DepthModel, build_model
 from depthlab.models.baselines import Baseline, baseline_class, is_baseline, make_baseline
 from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
+from depthlab.training.distributed import start as start_group
 from depthlab.training.loop import EpochHook, FitResult, Tensors, fit
 from depthlab.training.preprocess import Preprocessor, examples_for
 from depthlab.training.preprocess import feature_options as feature_options_of
+
+if TYPE_CHECKING:
+    from depthlab.track.base import Tracker
 
 RUN_FILE = "run.json"
 WEIGHTS = "model.safetensors"
@@ -163,6 +167,10 @@ def train(
     test_group: str | None = None,
     fold: tuple[int, int] | None = None,
     on_epoch: Sequence[EpochHook] = (),
+    distributed: bool = False,
+    init_from: str | Path | None = None,
+    freeze: str | int | None = None,
+    track: Sequence[str | Tracker] = (),
 ) -> Run:
     """Train a *model* family (``preset`` values, then *model_options*) on *data*.
 
@@ -175,6 +183,14 @@ def train(
     *test_group* tests on that group alone (a speaker: leave-one-group-out); *fold* ``(i, k)``
     tests on fold *i* of *k* (see :func:`~depthlab.training.crossval.cross_validate`).
     *on_epoch* callables receive each epoch's history record (trackers, tuners' pruning).
+    *distributed* trains with DDP on the process group torchrun set up (see
+    :mod:`depthlab.training.distributed`); only rank 0 writes *out*.
+    *init_from* (a run folder or a ``.safetensors`` file) starts the network from pretrained
+    weights and a run's feature statistics; *freeze* (``"all-but-head"`` or a number of layers)
+    keeps part of them fixed; ``train_options={"fine_tune_lr": ...}`` trains the pretrained
+    part at its own rate (see :mod:`depthlab.training.transfer`).
+    *track* records the run as it trains: ``"tensorboard"`` (event files in ``out/tb``),
+    ``"mlflow"`` (``./mlflow.db``) or :class:`~depthlab.track.Tracker` objects.
 
     Example:
         >>> import depthlab as dl
@@ -185,9 +201,14 @@ def train(
     from depthlab.evaluate.measure import split_metrics
     from depthlab.features.registry import resolve_features
     from depthlab.models.base import get_family
+    from depthlab.track.base import TrackSession
+    from depthlab.training import transfer
 
     loaded = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
-    features = feature_options_of(feature_options)
+    source = transfer.Source.open(init_from) if init_from is not None else None
+    freeze = transfer.parse_freeze(freeze)
+    given = source.feature_options(feature_options) if source else feature_options
+    features = feature_options_of(given)  # a source run's own, then the caller's
     ds = examples_for(loaded, model, features)
     baseline = is_baseline(model)
     pipeline = resolve_features(ds.modality, model, features.features)
@@ -197,10 +218,15 @@ def train(
     cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
     parts = resolve_split(ds, seed=cfg.seed, strategy=split, test_group=test_group, fold=fold)
     prep = Preprocessor.fit(ds, parts.train, model, features)
+    if source is not None:  # the pretrained layers' inputs, prepared as in pretraining
+        prep = source.preprocessor(prep)
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     spec = prep.input_spec(ds.n_classes or 1)
     check_augment(cfg.augment, x.dim() - 1)  # before anything is written
+    transfer.check_options(init_from, freeze, cfg)
+    group = start_group(cfg.device) if distributed else None
+    main = group is None or group.main
     torch.manual_seed(cfg.seed)
     # The pipeline's suggestions for the preset (a log-mel CNN pools), then the user's.
     options = {**pipeline.model_options(model, preset), **(model_options or {})}
@@ -209,6 +235,8 @@ def train(
         if baseline
         else build_model(model, spec, preset, **options)
     )
+    # Recorded only when set: run folders from before transfer compare equal on --resume.
+    pretrained = transfer.pretrain(source, net, freeze, ds.class_names) if source else {}
     config = {
         "data": {
             "name": ds.name,
@@ -235,32 +263,45 @@ def train(
         "train": cfg.model_dump(mode="json"),
         "preprocess": prep.to_dict(),
         "versions": versions(),
+        **pretrained,
+        **({"distributed": {"world_size": group.world, "backend": group.backend}} if group else {}),
     }
     folder = Path(out) if out is not None else None
     if folder is not None:
-        _prepare_folder(folder, config, resume)
+        if main:
+            _prepare_folder(folder, config, resume)
+        if group is not None:  # the others wait for rank 0's checks and folder
+            group.barrier()
         if resume and (folder / "metrics.json").is_file():
             return Run.load(folder)  # finished: measuring its cost again would change metrics
-    tensors = Tensors(x[parts.train], y[parts.train], x[parts.val], y[parts.val])
-    if isinstance(net, Baseline):
-        result, cost = fit_baseline(net, tensors)
-    else:
-        result, cost = fit_network(net, tensors, cfg, ds.task, folder, resume, on_epoch=on_epoch)
-    run = Run(config, net, prep, result.history, {}, folder)
-    run.metrics = {
-        **split_metrics(run, ds, parts),
-        "cost": cost,
-        "epochs_run": len(result.history),
-        "best_epoch": result.best_epoch,
-        "stopped_early": result.stopped_early,
-        "device": result.device,
-    }
-    if folder is not None:
+    # Trackers start once the folder is checked, and see every epoch after its checkpoint.
+    session = TrackSession.open(track if main else (), config, folder, resume)
+    hooks = [*on_epoch, *session.hooks]
+    try:
+        tensors = Tensors(x[parts.train], y[parts.train], x[parts.val], y[parts.val])
         if isinstance(net, Baseline):
-            net.save(folder / net.file_name)
+            result, cost = fit_baseline(net, tensors)
         else:
-            save_weights(net, folder / WEIGHTS)
-        write_json(folder / "metrics.json", run.metrics)
+            result, cost = fit_network(net, tensors, cfg, ds.task, folder, resume, on_epoch=hooks)
+        run = Run(config, net, prep, result.history, {}, folder)
+        run.metrics = {
+            **split_metrics(run, ds, parts),
+            "cost": cost,
+            "epochs_run": len(result.history),
+            "best_epoch": result.best_epoch,
+            "stopped_early": result.stopped_early,
+            "device": result.device,
+        }
+        if folder is not None and main:
+            if isinstance(net, Baseline):
+                net.save(folder / net.file_name)
+            else:
+                save_weights(net, folder / WEIGHTS)
+            write_json(folder / "metrics.json", run.metrics)
+    except BaseException as exc:
+        session.close("killed" if isinstance(exc, KeyboardInterrupt) else "failed")
+        raise
+    session.finish(run)
     return run
 
 
@@ -352,6 +393,8 @@ def _prepare_folder(folder: Path, config: dict[str, Any], resume: bool) -> None:
             now["split"] = {k: v for k, v in now["split"].items() if k != "requested"}
         if "features" not in before and not now.get("features"):
             now.pop("features", None)
+        if "fine_tune_lr" not in before.get("train", {}) and now["train"]["fine_tune_lr"] is None:
+            now["train"] = {k: v for k, v in now["train"].items() if k != "fine_tune_lr"}
         same = {k: before.get(k) for k in now} == now
         if not resume:
             raise ConfigError(

@@ -1,0 +1,7 @@
+"""Hyperparameter search with Optuna: search spaces per family, the trial objective, the
+resumable search runner and its plots (extra ``tune``).
+
+Example:
+    >>> import depthlab as dl
+    >>> result = dl.tune("iris", model="mlp", trials=10, out="tune/iris")  # doctest: +SKIP
+"""

@@ -1,0 +1,121 @@
+"""A study on a real local Ray cluster (started by the test on loopback) matches local workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ray")
+
+from depthlab.studies.store import open_store
+
+RAY = str(Path(sys.executable).parent / "ray")
+STUDY = ["study", "iris", "--models", "logistic,mlp:shallow", "--fractions", "0.5,1"]
+STUDY += ["--seeds", "2", "--epochs", "8"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# Ray replaces 127.0.0.1 by the machine's address unless told this is a one-machine cluster;
+# token authentication keeps other local users out too. The cluster and the driver agree.
+RAY_ENV = {
+    "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+    "RAY_AUTH_MODE": "token",
+    "RAY_USAGE_STATS_ENABLED": "0",
+}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A one-node Ray cluster on 127.0.0.1, stopped (with everything it started) afterwards."""
+    if not shutil.which(RAY):
+        pytest.skip("the ray command is missing")
+    port = _free_port()
+    temp = tmp_path_factory.mktemp("ray")
+    env = {**os.environ, **RAY_ENV, "OMP_NUM_THREADS": "1"}
+    subprocess.run(
+        [RAY, "start", "--head", f"--port={port}",
+         "--num-cpus=2", "--num-gpus=0", "--include-dashboard=false", "--disable-usage-stats",
+         f"--temp-dir={temp}"],
+        env=env, check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
+
+
+def _run(args: list[str]) -> None:
+    """The command in a fresh process: Ray reads its settings once, when first imported."""
+    env = {**os.environ, **RAY_ENV, "OMP_NUM_THREADS": "1", "DEPTHLAB_QUIET": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "depthlab", *args], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _accuracies(folder: Path) -> dict[str, float]:
+    return {
+        job.key: result["test"]["accuracy"]
+        for job, result in open_store(folder, must_exist=True).results()
+        if result["status"] == "done"
+    }
+
+
+def test_ray_study_matches_the_local_one_and_resumes(cluster: str, tmp_path: Path) -> None:
+    ray_out, local_out = tmp_path / "ray", tmp_path / "local"
+    # Training jobs only: the extras (timings, probes, explanations...) cost time, not coverage.
+    config = tmp_path / "study.yaml"
+    extras = ("threads", "probes", "robustness", "regularisation", "explain", "transfer")
+    config.write_text("".join(f"{name}: false\n" for name in extras))
+    study = [*STUDY, "--config", str(config)]
+    _run([*study, "--executor", "ray", "--ray-address", cluster, "--out", str(ray_out)])
+    _run([*study, "--out", str(local_out)])
+
+    on_ray, local = _accuracies(ray_out), _accuracies(local_out)
+    assert len(on_ray) == 2 * 2 * 2  # models x fractions x seeds, all done
+    assert on_ray == local  # the same seeds give the same results
+    summary = json.loads((ray_out / "summary.json").read_text())
+    assert summary["environment"]["executor"] == "ray"
+    assert (ray_out / "report.html").is_file()
+
+    # Resuming: a job dropped from the store is the only one that runs again.
+    store = open_store(ray_out, must_exist=True)
+    with store.connect() as db:
+        tables = [row[0] for row in db.execute("select name from sqlite_master where type='table'")]
+    assert tables  # the store is SQLite
+    dropped = sorted(on_ray)[0]
+    with store.connect() as db:
+        db.execute("delete from results where key = ?", (dropped,))
+    assert dropped not in store.done_keys()
+    _run([*study, "--executor", "ray", "--ray-address", cluster, "--out", str(ray_out)])
+    assert _accuracies(ray_out) == local
+
+
+def test_tune_on_ray_finishes_its_trials_and_resumes(cluster: str, tmp_path: Path) -> None:
+    import optuna
+
+    out = tmp_path / "tune"
+    args = ["tune", "iris", "--model", "mlp", "--epochs", "15", "--out", str(out)]
+    args += ["--executor", "ray", "--ray-address", cluster]
+    _run([*args, "--trials", "3"])
+    storage = f"sqlite:///{out / 'tune.db'}"
+    trials = optuna.load_study(study_name="depthlab-tune", storage=storage).trials
+    assert [t.state.name for t in trials] == ["COMPLETE"] * 3
+    assert max(t.value or 0 for t in trials) > 0.8  # iris: chance is 1/3
+    assert (out / "best.yaml").is_file()
+    _run([*args, "--trials", "4"])  # continues: one more trial, the first three kept
+    again = optuna.load_study(study_name="depthlab-tune", storage=storage).trials
+    assert len(again) == 4 and [t.params for t in again[:3]] == [t.params for t in trials]
