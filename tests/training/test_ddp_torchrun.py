@@ -49,9 +49,10 @@ def test_two_processes_match_one_and_only_rank_zero_writes(tmp_path: Path) -> No
     assert len(history) == 30
     assert history[-1]["train_loss"] < history[0]["train_loss"] * 0.7
     assert abs(history[-1]["train_loss"] - single[-1]["train_loss"]) < 0.15
-    assert sorted(p.name for p in (tmp_path / "ddp").iterdir()) == sorted(
-        p.name for p in (tmp_path / "one").iterdir()
-    )
+    # The same files as a single run (plus the CLI's TensorBoard events), written once.
+    written = sorted(p.name for p in (tmp_path / "ddp").iterdir())
+    assert written == sorted([*(p.name for p in (tmp_path / "one").iterdir()), "tb"])
+    assert len(list((tmp_path / "ddp" / "tb").glob("events.out.tfevents.*"))) == 1
 
 
 def test_distributed_outside_torchrun_is_a_one_line_error(
