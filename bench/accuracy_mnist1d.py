@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -128,23 +127,10 @@ def measure(family: str, preset: str, seed: int, threads: int | None) -> dict[st
 
 
 def machine() -> dict[str, Any]:
-    """The machine and software, read without importing torch into this (small) process."""
-    from importlib.metadata import version
+    """The machine and software, as every benchmark records them (depthlab.machine)."""
+    from depthlab.machine import describe
 
-    from depthlab.machine import cpu_cores, cpu_name, memory_gib
-
-    return {
-        "cpu": cpu_name(),
-        "cores": os.cpu_count(),
-        "usable_cores": cpu_cores(),
-        "ram_gib": memory_gib(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "torch": version("torch"),
-        "numpy": version("numpy"),
-        "depthlab": version("depthlab"),
-        "mnist1d": version("mnist1d"),
-    }
+    return dict(describe("numpy", "mnist1d"))
 
 
 def shown_command() -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shlex
 import statistics
@@ -202,21 +201,10 @@ def measure(mode: str, path: Path, warmup: Path) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    from importlib.metadata import version
+    """The machine and software, as every benchmark records them (depthlab.machine)."""
+    from depthlab.machine import describe
 
-    from depthlab.machine import cpu_cores, cpu_name, memory_gib
-
-    return {
-        "cpu": cpu_name(),
-        "cores": os.cpu_count(),
-        "usable_cores": cpu_cores(),
-        "ram_gib": memory_gib(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "pandas": version("pandas"),
-        "pyarrow": version("pyarrow"),
-        "numpy": np.__version__,
-    }
+    return dict(describe("pandas", "pyarrow", "numpy"))
 
 
 def shown_command() -> str:

@@ -313,23 +313,10 @@ def mean_std(values: list[float]) -> tuple[float, float]:
 
 
 def machine() -> dict[str, Any]:
-    import platform
-    from importlib.metadata import version
+    """The machine and software, as every benchmark records them (depthlab.machine)."""
+    from depthlab.machine import describe
 
-    from depthlab.machine import cpu_cores, cpu_name, memory_gib
-
-    return {
-        "cpu": cpu_name(),
-        "cores": os.cpu_count(),
-        "usable_cores": cpu_cores(),
-        "ram_gib": memory_gib(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "torch": version("torch"),
-        "scikit-learn": version("scikit-learn"),
-        "sentence-transformers": version("sentence-transformers"),
-        "depthlab": version("depthlab"),
-    }
+    return dict(describe("scikit-learn", "sentence-transformers"))
 
 
 def table(runs: list[dict[str, Any]], models: list[str], seeds: list[int]) -> list[str]:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -229,22 +228,10 @@ def baselines() -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    from importlib.metadata import version
+    """The machine and software, as every benchmark records them (depthlab.machine)."""
+    from depthlab.machine import describe
 
-    from depthlab.machine import cpu_cores, cpu_name, memory_gib
-
-    return {
-        "cpu": cpu_name(),
-        "cores": os.cpu_count(),
-        "usable_cores": cpu_cores(),
-        "ram_gib": memory_gib(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "torch": version("torch"),
-        "statsmodels": version("statsmodels"),
-        "numpy": version("numpy"),
-        "depthlab": version("depthlab"),
-    }
+    return dict(describe("statsmodels", "numpy"))
 
 
 def shown_command() -> str:

@@ -168,21 +168,10 @@ def main() -> None:
 
 
 def machine() -> dict[str, Any]:
-    import platform
-    from importlib.metadata import version
+    """The machine and software, as every benchmark records them (depthlab.machine)."""
+    from depthlab.machine import describe
 
-    from depthlab.machine import cpu_cores, cpu_name, memory_gib
-
-    return {
-        "cpu": cpu_name(),
-        "cores": os.cpu_count(),
-        "usable_cores": cpu_cores(),
-        "ram_gib": memory_gib(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "torch": version("torch"),
-        "depthlab": version("depthlab"),
-    }
+    return dict(describe("librosa"))
 
 
 if __name__ == "__main__":

@@ -89,8 +89,8 @@ def execute_ray(
     pending = [job for job in jobs if job.key not in done]
     remote = ray.remote(_run_remote)
     config = data.config.model_dump(mode="json", exclude_unset=True)
-    fits = [job for job in pending if job.kind == "fit"]
-    timings = [job for job in pending if job.kind != "fit"]
+    fits = [job for job in pending if job.kind != "threads"]  # fits and transfer rows
+    timings = [job for job in pending if job.kind == "threads"]
     cluster_cpus = int(ray.cluster_resources().get("CPU", 1))
     for batch, parallel in ((fits, True), (timings, False)):
         if not batch:
