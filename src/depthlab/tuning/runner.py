@@ -129,6 +129,12 @@ def tune(
     }
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(folder, DIRECTION[ds.task], settings, seed)
+    if not study.trials:  # a new search starts from the preset (the default to beat)
+        from depthlab.tuning.space import starting_point
+
+        start = starting_point(searched, preset)
+        if start:
+            study.enqueue_trial(start)
     request = TrialRequest(
         ds,
         model,

@@ -305,3 +305,34 @@ def split_values(
             else [width] * layers
         )
     return model, train
+
+
+def starting_point(space: Space, preset: str) -> dict[str, Any]:
+    """The *preset*'s own values of the searched parameters that lie inside *space*: queued as
+    the first trial, so a search never ends below the default on the validation metric.
+
+    Example:
+        >>> starting_point(parse_space({"lr": {"low": 1e-4, "high": 1e-1}}, "mlp"), "deep")
+        {'lr': 0.003}
+    """
+    from depthlab.config import TrainConfig
+    from depthlab.models.base import get_family
+
+    family = get_family(space.family)
+    fields = family.Config.model_fields
+    model = {k: v.default for k, v in fields.items() if not v.is_required()}
+    model.update(family.presets.get(preset, {}))
+    sizes = TUPLE_DEPTH.get(space.family)
+    if sizes and model.get(sizes):
+        model.update(width=model[sizes][0], num_layers=len(model[sizes]))
+    train = {k: v.default for k, v in TrainConfig.model_fields.items() if not v.is_required()}
+    train.update(family.train_presets.get(preset, {}))
+    point: dict[str, Any] = {}
+    for p in space.params.values():
+        value = (model if p.target == "model" else train).get(p.name)
+        if not p.searched or value is None:
+            continue
+        inside = value in p.choices if p.kind == "choice" else p.low <= value <= p.high
+        if inside and (p.kind != "int" or float(value).is_integer()):
+            point[p.name] = value
+    return point
