@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -48,9 +49,8 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
 def accuracies(folder: Path) -> dict[str, float]:
     with sqlite3.connect(folder / "study.sqlite") as db:
         rows = db.execute("select key, status, result from results").fetchall()
-    return {
-        key: json.loads(raw)["test"]["accuracy"] for key, status, raw in rows if status == "done"
-    }
+    done = [(key, json.loads(raw)) for key, status, raw in rows if status == "done"]
+    return {key: result["test"]["accuracy"] for key, result in done if "test" in result}
 
 
 def free_port() -> int:
@@ -64,10 +64,18 @@ def ray_vs_local(work: Path, env: dict[str, str]) -> dict[str, Any]:
     local_s = timed([*study, "--out", str(work / "local")], env, work)
     port = free_port()
     ray_env = {**env, **RAY_ENV}
-    start = [str(BIN / "ray"), "start", "--head", f"--port={port}", "--include-dashboard=false"]
-    start += ["--disable-usage-stats", f"--temp-dir={work / 'ray'}"]
-    subprocess.run(start, env=ray_env, check=True, capture_output=True)
+    # --block in a process group of its own: stopping it stops only this cluster.
+    start = [str(BIN / "ray"), "start", "--head", "--block", f"--port={port}"]
+    start += ["--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={work / 'ray'}"]
+    head = subprocess.Popen(
+        start,
+        env=ray_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
+        wait_for_port(port)
         address = f"127.0.0.1:{port}"
         ray_s = timed(
             [*study, "--out", str(work / "ray"), "--executor", "ray", "--ray-address", address],
@@ -75,7 +83,8 @@ def ray_vs_local(work: Path, env: dict[str, str]) -> dict[str, Any]:
             work,
         )
     finally:
-        subprocess.run([str(BIN / "ray"), "stop", "--force"], env=ray_env, capture_output=True)
+        os.killpg(head.pid, signal.SIGTERM)
+        head.wait(timeout=120)
     local, on_ray = accuracies(work / "local"), accuracies(work / "ray")
     return {
         "local_seconds": round(local_s, 1),
@@ -84,6 +93,17 @@ def ray_vs_local(work: Path, env: dict[str, str]) -> dict[str, Any]:
         "jobs": len(local),
         "identical_accuracies": local == on_ray,
     }
+
+
+def wait_for_port(port: int, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                time.sleep(2)  # the GCS answers before the raylet has registered
+                return
+        time.sleep(0.5)
+    raise SystemExit(f"the Ray head did not listen on port {port} within {seconds:.0f} s")
 
 
 def ddp(work: Path, env: dict[str, str], seed: int) -> dict[str, Any]:

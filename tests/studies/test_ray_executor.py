@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,22 +41,42 @@ RAY_ENV = {
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A one-node Ray cluster on 127.0.0.1, stopped (with everything it started) afterwards."""
+    """A one-node Ray cluster on 127.0.0.1, in a process group of its own: stopping it stops
+    only this cluster (``ray stop`` would stop every cluster of this user on the machine)."""
     if not shutil.which(RAY):
         pytest.skip("the ray command is missing")
     port = _free_port()
     temp = tmp_path_factory.mktemp("ray")
     env = {**os.environ, **RAY_ENV, "OMP_NUM_THREADS": "1"}
-    subprocess.run(
-        [RAY, "start", "--head", f"--port={port}",
+    head = subprocess.Popen(
+        [RAY, "start", "--head", "--block", f"--port={port}",
          "--num-cpus=2", "--num-gpus=0", "--include-dashboard=false", "--disable-usage-stats",
          f"--temp-dir={temp}"],
-        env=env, check=True, capture_output=True, timeout=180,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
+        _wait_for_port(port, head)
         yield f"127.0.0.1:{port}"
     finally:
-        subprocess.run([RAY, "stop", "--force"], env=env, capture_output=True, timeout=120)
+        os.killpg(head.pid, signal.SIGTERM)  # --block: ray start stops what it started
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait()
+
+
+def _wait_for_port(port: int, head: subprocess.Popen[bytes], seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if head.poll() is not None:
+            pytest.fail(f"ray start exited with status {head.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                time.sleep(2)  # the GCS answers before the raylet has registered
+                return
+        time.sleep(0.5)
+    pytest.fail(f"the Ray head did not listen on port {port} within {seconds:.0f} s")
 
 
 def _run(args: list[str]) -> None:
