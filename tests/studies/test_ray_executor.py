@@ -141,3 +141,49 @@ def test_tune_on_ray_finishes_its_trials_and_resumes(cluster: str, tmp_path: Pat
     _run([*args, "--trials", "4"])  # continues: one more trial, the first three kept
     again = optuna.load_study(study_name="depthlab-tune", storage=storage).trials
     assert len(again) == 4 and [t.params for t in again[:3]] == [t.params for t in trials]
+
+
+def test_ctrl_c_on_ray_keeps_finished_jobs_and_the_same_command_resumes(
+    cluster: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "study"
+    config = tmp_path / "study.yaml"
+    extras = ("threads", "probes", "robustness", "regularisation", "explain", "transfer")
+    config.write_text("".join(f"{name}: false\n" for name in extras))
+    command = [
+        sys.executable,
+        "-m",
+        "depthlab",
+        "study",
+        "iris",
+        "--models",
+        "logistic,mlp:shallow",
+    ]
+    command += ["--fractions", "0.5,1", "--seeds", "4", "--epochs", "60", "--config", str(config)]
+    command += ["--executor", "ray", "--ray-address", cluster, "--out", str(out)]
+    env = {**os.environ, **RAY_ENV, "OMP_NUM_THREADS": "1", "DEPTHLAB_QUIET": "1"}
+    driver = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 180
+    done = 0
+    while done < 2 and time.monotonic() < deadline and driver.poll() is None:
+        time.sleep(0.1)
+        done = (
+            len(open_store(out, must_exist=True).done_keys())
+            if (out / "study.sqlite").exists()
+            else 0
+        )
+    os.killpg(driver.pid, signal.SIGINT)  # Ctrl-C reaches the driver, not the cluster
+    _, err = driver.communicate(timeout=120)
+    assert driver.returncode == 130, err[-2000:]
+    assert "run the same command to resume" in err
+    kept = open_store(out, must_exist=True).done_keys()
+    assert 2 <= len(kept) < 16
+
+    resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"resuming: {len(kept)} jobs already done" in resumed.stderr
+    final = open_store(out, must_exist=True).done_keys()
+    assert len(final) == 16 and kept <= final
