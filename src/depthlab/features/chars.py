@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from depthlab.features.registry import Features, Stats, register_features
-from depthlab.features.text import as_texts
-from depthlab.models.spec import InputSpec
+from depthlab.features.text import apply_vectorizer, fit_vectorizer, tfidf_spec
 
 if TYPE_CHECKING:
     from depthlab.config import FeatureConfig
@@ -56,22 +55,11 @@ def _vectorizer(min_df: int = 1, max_features: int | None = None, **fitted: Any)
 
 
 def fit_char_tfidf(part: Dataset, options: FeatureConfig) -> Stats:
-    texts = as_texts(part.inputs)
-    # As for word TF-IDF: min_df counts texts, and a tiny training part keeps every n-gram.
-    min_df = options.min_freq if len(texts) >= 2 * options.min_freq else 1
-    vectorizer = _vectorizer(min_df, options.max_vocab).fit(texts)
-    terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-    return {"terms": terms, "idf": [float(w) for w in vectorizer.idf_]}
+    return fit_vectorizer(_vectorizer, part, options)
 
 
 def transform_char_tfidf(inputs: Any, stats: Stats) -> np.ndarray:
-    vectorizer = _vectorizer(vocabulary={term: i for i, term in enumerate(stats["terms"])})
-    vectorizer.idf_ = np.asarray(stats["idf"], dtype=np.float64)
-    return np.asarray(vectorizer.transform(as_texts(inputs)).toarray(), dtype=np.float32)
-
-
-def char_tfidf_spec(stats: Stats, n_outputs: int, task: str) -> InputSpec:
-    return InputSpec("vector", (len(stats["terms"]),), n_outputs, task)
+    return apply_vectorizer(_vectorizer, inputs, stats)
 
 
 register_features(
@@ -81,7 +69,7 @@ register_features(
         "vector",
         fit_char_tfidf,
         transform_char_tfidf,
-        char_tfidf_spec,
+        tfidf_spec,
         "TF-IDF of the words' 2-5 character n-grams over the training texts, (terms,)",
         engineered=True,
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -118,19 +119,31 @@ def _vectorizer(min_df: int = 1, max_features: int | None = None, **fitted: Any)
     )
 
 
-def fit_tfidf(part: Dataset, options: FeatureConfig) -> Stats:
+def fit_vectorizer(make: Callable[..., Any], part: Dataset, options: FeatureConfig) -> Stats:
+    """Fit the TF-IDF vectorizer *make* builds on the training texts; its vocabulary and idf
+    weights as plain JSON (no pickle in a run folder)."""
     texts = as_texts(part.inputs)
-    # min_df counts texts, not occurrences: for sentences the two rarely differ.
+    # min_df counts texts, not occurrences: for sentences the two rarely differ; a tiny training
+    # part keeps every term.
     min_df = options.min_freq if len(texts) >= 2 * options.min_freq else 1
-    vectorizer = _vectorizer(min_df, options.max_vocab).fit(texts)
+    vectorizer = make(min_df, options.max_vocab).fit(texts)
     terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
     return {"terms": terms, "idf": [float(w) for w in vectorizer.idf_]}
 
 
-def transform_tfidf(inputs: Any, stats: Stats) -> np.ndarray:
-    vectorizer = _vectorizer(vocabulary={term: i for i, term in enumerate(stats["terms"])})
+def apply_vectorizer(make: Callable[..., Any], inputs: Any, stats: Stats) -> np.ndarray:
+    """The TF-IDF features of *inputs* from the statistics :func:`fit_vectorizer` kept."""
+    vectorizer = make(vocabulary={term: i for i, term in enumerate(stats["terms"])})
     vectorizer.idf_ = np.asarray(stats["idf"], dtype=np.float64)
     return np.asarray(vectorizer.transform(as_texts(inputs)).toarray(), dtype=np.float32)
+
+
+def fit_tfidf(part: Dataset, options: FeatureConfig) -> Stats:
+    return fit_vectorizer(_vectorizer, part, options)
+
+
+def transform_tfidf(inputs: Any, stats: Stats) -> np.ndarray:
+    return apply_vectorizer(_vectorizer, inputs, stats)
 
 
 def tfidf_spec(stats: Stats, n_outputs: int, task: str) -> InputSpec:
