@@ -12,12 +12,13 @@ import typer
 
 from depthlab.cli.crossval import crossval_command
 from depthlab.cli.data import data_app
+from depthlab.cli.evaluate import evaluate_command, predict_command
 from depthlab.cli.explain import explain_command
 from depthlab.cli.export import export_command
 from depthlab.cli.runs import runs_app
 from depthlab.cli.serve import serve_command
 from depthlab.cli.study import report_command, study_command
-from depthlab.cli.train import evaluate_command, predict_command, train_command
+from depthlab.cli.train import train_command
 from depthlab.cli.tune import tune_command
 from depthlab.errors import DepthlabError
 

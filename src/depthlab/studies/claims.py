@@ -14,6 +14,7 @@ from typing import Any
 from depthlab.studies.interpret import interpretable
 from depthlab.studies.plan import is_network, label, split_id
 from depthlab.studies.stats import paired
+from depthlab.studies.transfer_claim import transfer
 
 Verdict = dict[str, Any]
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "supported", "contradicted", "inconclusive"
@@ -70,6 +71,16 @@ class Judge:
 
     def compare(self, a: str, b: str, index: int = -1) -> dict[str, Any]:
         return paired(self.values(a, index), self.values(b, index), self.alpha)
+
+
+def combine(signs: list[int]) -> str:
+    """One verdict from several tests' signs (+1 for, -1 against, 0 not significant): supported
+    when some test is for and none against, contradicted the other way, else inconclusive."""
+    if sum(signs) > 0 and -1 not in signs:
+        return SUPPORTED
+    if sum(signs) < 0 and 1 not in signs:
+        return CONTRADICTED
+    return INCONCLUSIVE
 
 
 def verdict(claim: str, measure: str, result: str, evidence: str, test: str) -> Verdict:
@@ -285,103 +296,6 @@ def seconds_text(test: dict[str, Any]) -> str:
     return f"{test['diff']:+.2f} s{ci} (paired t-test over {test['n']} seeds)"
 
 
-def not_yet(claim: str, measure: str) -> Callable[[Judge], Verdict]:
-    return lambda j: verdict(
-        claim,
-        measure,
-        INCONCLUSIVE,
-        "not measured: needs depthlab's explain / transfer capability",
-        "",
-    )
-
-
-def transfer(j: Judge) -> Verdict:
-    """A pretrained encoder with a trained head (text studies) against the best network trained
-    from scratch, on the smallest and the full training set."""
-    claim = "Deep models suit transfer learning"
-    if j.s.get("transfer"):  # the study's transfer row: fine-tuned against scratch
-        return fine_tuning(j, claim, j.s["transfer"])
-    measure = "a pretrained model with a new head against the best network trained from scratch"
-    pretrained = j._best([m for m in j.final if split_id(m)[0] == "encoder"])
-    scratch = j._best(
-        [m for m in j.final if is_network(m) and split_id(m)[0] != "encoder" and m != "linear"]
-    )
-    if pretrained is None or scratch is None:
-        return verdict(
-            claim,
-            measure,
-            INCONCLUSIVE,
-            "not measured: no pretrained model in this study (text studies include the "
-            "sentence encoder; fine-tuning recipes for other data come with depthlab's "
-            "transfer capability)",
-            "",
-        )
-    fractions = [row["fraction"] for row in j.s["scores"][pretrained]]
-    parts, signs = [], []
-    for index in dict.fromkeys((0, len(fractions) - 1)):
-        test = j.compare(pretrained, scratch, index)
-        signs.append(0 if not test["significant"] else (1 if test["diff"] > 0 else -1))
-        parts.append(
-            f"{fractions[index]:.0%} of the training set: {label(pretrained)} "
-            f"{fmt(j.s['scores'][pretrained][index]['mean'], j.metric)}, {label(scratch)} "
-            f"{fmt(j.s['scores'][scratch][index]['mean'], j.metric)} "
-            f"(difference {diff_text(test, j.metric)})"
-        )
-    result = (
-        SUPPORTED
-        if 1 in signs and -1 not in signs
-        else CONTRADICTED
-        if -1 in signs and 1 not in signs
-        else INCONCLUSIVE
-    )
-    return verdict(claim, measure, result, "; ".join(parts), "paired t-test over seeds")
-
-
-def fine_tuning(j: Judge, claim: str, row: dict[str, Any]) -> Verdict:
-    """The deep network fine-tuned from a source task against itself trained from scratch on
-    the fewest target examples (paired over seeds), and whether it gains more from pretraining
-    than the shallow network (the paired difference of the two gains)."""
-    measure = (
-        "pretrain on a source task, fine-tune on k target examples per class, against the same "
-        "network trained from scratch (studies/transfer.py)"
-    )
-    models = row["models"]
-    deep = [m for m in models if split_id(m)[1] == "deep"]
-    shallow = [m for m in models if split_id(m)[1] == "shallow"]
-    if not deep:
-        return verdict(claim, measure, INCONCLUSIVE, "not measured: no deep network", "")
-    k = row["shots"][0]
-
-    def at_k(model: str, start: str) -> list[float | None]:
-        return list(models[model][start][0]["values"])
-
-    def gains(model: str) -> list[float | None]:
-        pairs = zip(at_k(model, "finetuned"), at_k(model, "scratch"), strict=True)
-        return [None if a is None or b is None else a - b for a, b in pairs]
-
-    test = paired(at_k(deep[0], "finetuned"), at_k(deep[0], "scratch"), j.alpha)
-    text = (
-        f"{row['description']}; {k} example{'s' if k > 1 else ''} per class: {label(deep[0])} "
-        f"fine-tuned {fmt(models[deep[0]]['finetuned'][0]['mean'], 'accuracy')} against "
-        f"{fmt(models[deep[0]]['scratch'][0]['mean'], 'accuracy')} from scratch (difference "
-        f"{diff_text(test, 'accuracy')})"
-    )
-    if shallow:
-        more = paired(gains(deep[0]), gains(shallow[0]), j.alpha)
-        if more.get("diff") is not None:
-            side = "more" if more["diff"] > 0 else "less"
-            decided = "" if more["significant"] else ", not significant"
-            text += (
-                f"; the deep network gains {abs(more['diff']) * 100:.1f} points {side} from "
-                f"pretraining than {label(shallow[0])} ({diff_text(more, 'accuracy')}{decided})"
-            )
-    if test["significant"]:
-        result = SUPPORTED if test["diff"] > 0 else CONTRADICTED
-    else:
-        result = INCONCLUSIVE
-    return verdict(claim, measure, result, text, "paired t-test over seeds")
-
-
 def robust(j: Judge) -> Verdict:
     claim = "Neural networks are robust to noise and incomplete data"
     measure = "accuracy under input noise and missing values, networks against the classical model"
@@ -401,13 +315,7 @@ def robust(j: Judge) -> Verdict:
             f"{label(j.classical)} {fmt(classical_loss, j.metric)} "
             f"(difference of losses {diff_text(test, j.metric)})"
         )
-    result = (
-        SUPPORTED
-        if sum(signs) > 0 and -1 not in signs
-        else CONTRADICTED
-        if sum(signs) < 0 and 1 not in signs
-        else INCONCLUSIVE
-    )
+    result = combine(signs)
     return verdict(
         claim, measure, result, "; ".join(parts), "paired t-test on the loss under perturbation"
     )

@@ -111,7 +111,7 @@ def summarise(rows: list[tuple[Any, dict[str, Any]]], plan: dict[str, Any]) -> d
 
 def interpretable(j: Any) -> dict[str, Any]:
     """The claim check: the shallow MLP against the best deep network that was measured."""
-    from depthlab.studies.claims import CONTRADICTED, INCONCLUSIVE, SUPPORTED, verdict
+    from depthlab.studies.claims import INCONCLUSIVE, combine, verdict
 
     inter = j.s.get("interpretability") or {}
     deep = j._best(
@@ -135,13 +135,7 @@ def interpretable(j: Any) -> dict[str, Any]:
             f"{what}: {label(shallow)} {_number(inter[shallow][key]['mean'])}, {label(deep)} "
             f"{_number(inter[deep][key]['mean'])} (shallow minus deep {_diff(test)})"
         )
-    result = (
-        SUPPORTED
-        if sum(signs) > 0 and -1 not in signs
-        else CONTRADICTED
-        if sum(signs) < 0 and 1 not in signs
-        else INCONCLUSIVE
-    )
+    result = combine(signs)
     method = inter[shallow]["method"]
     return verdict(
         CLAIM,

@@ -1,0 +1,190 @@
+"""``depthlab evaluate`` and ``depthlab predict``: a trained run folder scored and used."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
+from depthlab.cli.train import data_environment, print_metrics
+
+
+def evaluate_command(
+    run_folder: Path = typer.Argument(..., metavar="RUN", help="A run folder from 'train'."),
+    as_json: bool = typer.Option(False, "--json", help="Print the test metrics as JSON."),
+    plot: Path | None = typer.Option(
+        None,
+        "--plot",
+        help="Forecasting runs: draw actual against forecast values over the test period to "
+        "this PNG, SVG or PDF file.",
+    ),
+    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
+    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
+) -> None:
+    """Score a trained run on the test part of its data, split again exactly as in training.
+
+    The data is loaded again from the source recorded in run.json, and the split's fingerprint
+    must equal the recorded one: changed data is an error, not a silently different score.
+
+    Examples:
+
+      depthlab evaluate runs/cnn
+
+      depthlab evaluate runs/cnn --json
+
+      depthlab evaluate runs/sunspots-rnn --plot forecast.png
+    """
+    from depthlab.data.load import load_dataset
+    from depthlab.data.splits import resolve_split
+    from depthlab.errors import ConfigError, DataError
+    from depthlab.evaluate.measure import metrics_on
+    from depthlab.training.preprocess import examples_for
+    from depthlab.training.run import Run
+
+    run = Run.load(run_folder)
+    if plot is not None and run.task != "forecasting":
+        raise ConfigError(f"--plot draws forecasts; {run_folder} does {run.task}")
+    data, recorded = run.config["data"], run.config["split"]
+    if data.get("source") is None:
+        raise ConfigError(
+            f"{run_folder} was trained on a Dataset object in Python, not on a name or path; "
+            "score it in Python with depthlab.evaluate.measure.metrics_on"
+        )
+    loaded = load_dataset(data["source"], data_dir=data_dir, cache_dir=cache_dir, **data["options"])
+    ds = examples_for(loaded, run.config["model"]["family"], run.config.get("features"))
+    strategy = recorded.get("requested", "auto")
+    fold = recorded.get("fold")
+    split = resolve_split(
+        ds,
+        seed=int(recorded["seed"]),
+        strategy=strategy,
+        test_group=recorded.get("test_group"),
+        fold=None if fold is None else (int(fold[0]), int(fold[1])),
+    )
+    if split.fingerprint() != recorded["fingerprint"]:
+        raise DataError(
+            f"the data of {run_folder} changed since training: {data['source']} now splits "
+            f"into {split.sizes()} (fingerprint {split.fingerprint()}), the run recorded "
+            f"{ {k: recorded[k] for k in ('train', 'val', 'test')} } "
+            f"(fingerprint {recorded['fingerprint']}); restore the data or train again"
+        )
+    metrics = metrics_on(run, ds.subset(split.test))
+    if ds.modality == "interactions":  # top-k quality too: HR@10, NDCG@10
+        from depthlab.evaluate.ranking import topk_metrics
+
+        metrics.update(topk_metrics(run.predict, ds, split.train, split.test))
+    if plot is not None:
+        from depthlab.report.forecast import save_forecast_plot
+
+        typer.echo(f"forecast plot: {save_forecast_plot(run, ds, split, plot)}", err=as_json)
+    if as_json:
+        typer.echo(json.dumps(metrics))
+        return
+    model = f"{run.config['model']['family']} ({run.config.get('preset', '?')})"
+    title = f"{run_folder}: {model} on {data['name']}, test part ({len(split.test):,} examples)"
+    print_metrics(metrics, run.class_names, title)
+
+
+def predict_command(
+    run_folder: Path = typer.Argument(..., metavar="RUN", help="A run folder from 'train'."),
+    source: str | None = typer.Argument(
+        None,
+        metavar="[INPUT]",
+        help="A file or folder like the training data, or a built-in name.",
+        show_default=False,
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="CSV of the predictions (default: predictions.csv)."
+    ),
+    user: str | None = typer.Option(
+        None, "--user", help="Ratings runs: the user to predict for (with --item or --top-k)."
+    ),
+    item: str | None = typer.Option(None, "--item", help="Ratings runs: the item to rate."),
+    top_k: int | None = typer.Option(
+        None, "--top-k", help="Ratings runs: recommend this many items the user has not rated."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the metrics as JSON ({} when INPUT has no labels)."
+    ),
+    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
+    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
+) -> None:
+    """Predict every example of INPUT with a trained run and write them to a CSV file.
+
+    One row per example: its id (file name or row number), the prediction (class name, or value
+    for regression) and, for classification, one probability column per class (p_CLASS). A
+    table may leave out the target column; when INPUT has labels, the metrics are printed too.
+    For a forecasting run INPUT is a series: the CSV holds the next horizon values after its end,
+    and rolling forecasts over it, scored, when it is long enough.
+
+    Examples:
+
+      depthlab predict runs/houses new_houses.csv --output preds.csv
+
+      depthlab predict runs/photos more_photos/ -o preds.csv
+
+      depthlab predict runs/cnn mnist1d --json
+
+      depthlab predict runs/sales-rnn recent_sales.csv -o next_week.csv
+
+      depthlab predict runs/movielens-mf --user 196 --item 242
+
+      depthlab predict runs/movielens-mf --user 196 --top-k 10
+    """
+    import numpy as np
+    import pandas as pd
+
+    from depthlab.cli.predict_input import read_examples
+    from depthlab.errors import ConfigError
+    from depthlab.evaluate.metrics import compute_metrics
+    from depthlab.training.run import Run
+
+    run = Run.load(run_folder)
+    if run.config["data"]["modality"] == "interactions" or user or item or top_k is not None:
+        from depthlab.cli.recommend import predict_interactions
+
+        with data_environment(data_dir, cache_dir):
+            predict_interactions(run, source, user, item, top_k, output, as_json)
+        return
+    if source is None:
+        raise ConfigError("give the INPUT to predict: a file or folder, or a built-in name")
+    output = output or Path("predictions.csv")
+    if run.task == "forecasting":  # the next values after the end of a series
+        from depthlab.cli.forecast import predict_series
+
+        predict_series(run, source, output, as_json, data_dir, cache_dir)
+        return
+    examples = read_examples(source, run, data_dir, cache_dir)
+    ids: list[Any] = list(examples.ids) or list(range(len(examples)))
+    metrics: dict[str, Any] = {}
+    if run.task == "classification":
+        proba = run.predict_proba(examples.inputs)
+        predicted = proba.argmax(axis=1)
+        table = pd.DataFrame({"id": ids, "prediction": np.asarray(run.class_names)[predicted]})
+        for k, name in enumerate(run.class_names):
+            table[f"p_{name}"] = proba[:, k]
+        if examples.targets is not None:
+            metrics = compute_metrics(
+                run.task, examples.targets, predicted, proba, class_names=run.class_names
+            )
+    else:
+        values = run.predict(examples.inputs)
+        table = pd.DataFrame({"id": ids, "prediction": values})
+        if examples.targets is not None:
+            metrics = compute_metrics(run.task, examples.targets, values)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(output, index=False)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc}; choose another --output") from None
+    done = f"wrote {len(table):,} predictions to {output}"
+    if as_json:
+        typer.echo(done, err=True)
+        typer.echo(json.dumps(metrics))
+        return
+    typer.echo(done)
+    if metrics:
+        print_metrics(metrics, run.class_names, f"{source}: {len(table):,} labelled examples")

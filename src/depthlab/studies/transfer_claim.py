@@ -1,0 +1,92 @@
+"""The claim "Deep models suit transfer learning", judged from the study's transfer row
+(fine-tuned against scratch, studies/transfer.py) or, in text studies, from the pretrained
+sentence encoder against the best network trained from scratch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from depthlab.studies.plan import is_network, label, split_id
+from depthlab.studies.stats import paired
+
+
+def transfer(j: Any) -> dict[str, Any]:
+    """A pretrained encoder with a trained head (text studies) against the best network trained
+    from scratch, on the smallest and the full training set."""
+    from depthlab.studies.claims import INCONCLUSIVE, combine, diff_text, fmt, verdict
+
+    claim = "Deep models suit transfer learning"
+    if j.s.get("transfer"):  # the study's transfer row: fine-tuned against scratch
+        return fine_tuning(j, claim, j.s["transfer"])
+    measure = "a pretrained model with a new head against the best network trained from scratch"
+    pretrained = j._best([m for m in j.final if split_id(m)[0] == "encoder"])
+    scratch = j._best(
+        [m for m in j.final if is_network(m) and split_id(m)[0] != "encoder" and m != "linear"]
+    )
+    if pretrained is None or scratch is None:
+        return verdict(
+            claim,
+            measure,
+            INCONCLUSIVE,
+            "not measured: no pretrained model in this study (text studies include the "
+            "sentence encoder; fine-tuning recipes for other data come with depthlab's "
+            "transfer capability)",
+            "",
+        )
+    fractions = [row["fraction"] for row in j.s["scores"][pretrained]]
+    parts, signs = [], []
+    for index in dict.fromkeys((0, len(fractions) - 1)):
+        test = j.compare(pretrained, scratch, index)
+        signs.append(0 if not test["significant"] else (1 if test["diff"] > 0 else -1))
+        parts.append(
+            f"{fractions[index]:.0%} of the training set: {label(pretrained)} "
+            f"{fmt(j.s['scores'][pretrained][index]['mean'], j.metric)}, {label(scratch)} "
+            f"{fmt(j.s['scores'][scratch][index]['mean'], j.metric)} "
+            f"(difference {diff_text(test, j.metric)})"
+        )
+    result = combine(signs)
+    return verdict(claim, measure, result, "; ".join(parts), "paired t-test over seeds")
+
+
+def fine_tuning(j: Any, claim: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The deep network fine-tuned from a source task against itself trained from scratch on
+    the fewest target examples (paired over seeds), and whether it gains more from pretraining
+    than the shallow network (the paired difference of the two gains)."""
+    from depthlab.studies.claims import INCONCLUSIVE, combine, diff_text, fmt, verdict
+
+    measure = (
+        "pretrain on a source task, fine-tune on k target examples per class, against the same "
+        "network trained from scratch (studies/transfer.py)"
+    )
+    models = row["models"]
+    deep = [m for m in models if split_id(m)[1] == "deep"]
+    shallow = [m for m in models if split_id(m)[1] == "shallow"]
+    if not deep:
+        return verdict(claim, measure, INCONCLUSIVE, "not measured: no deep network", "")
+    k = row["shots"][0]
+
+    def at_k(model: str, start: str) -> list[float | None]:
+        return list(models[model][start][0]["values"])
+
+    def gains(model: str) -> list[float | None]:
+        pairs = zip(at_k(model, "finetuned"), at_k(model, "scratch"), strict=True)
+        return [None if a is None or b is None else a - b for a, b in pairs]
+
+    test = paired(at_k(deep[0], "finetuned"), at_k(deep[0], "scratch"), j.alpha)
+    text = (
+        f"{row['description']}; {k} example{'s' if k > 1 else ''} per class: {label(deep[0])} "
+        f"fine-tuned {fmt(models[deep[0]]['finetuned'][0]['mean'], 'accuracy')} against "
+        f"{fmt(models[deep[0]]['scratch'][0]['mean'], 'accuracy')} from scratch (difference "
+        f"{diff_text(test, 'accuracy')})"
+    )
+    if shallow:
+        more = paired(gains(deep[0]), gains(shallow[0]), j.alpha)
+        if more.get("diff") is not None:
+            side = "more" if more["diff"] > 0 else "less"
+            decided = "" if more["significant"] else ", not significant"
+            text += (
+                f"; the deep network gains {abs(more['diff']) * 100:.1f} points {side} from "
+                f"pretraining than {label(shallow[0])} ({diff_text(more, 'accuracy')}{decided})"
+            )
+    result = combine([0 if not test["significant"] else (1 if test["diff"] > 0 else -1)])
+    return verdict(claim, measure, result, text, "paired t-test over seeds")
