@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from depthlab.errors import ConfigError, closest
 
 # Training augmentations, in the order they apply (depthlab.training.augment).
-AUGMENTS = ("shift", "flip", "warp", "mask")
+AUGMENTS = ("shift", "affine", "flip", "warp", "mask")
 SplitStrategy = Literal["auto", "random", "stratified", "grouped", "temporal", "official"]
 
 
@@ -141,7 +141,8 @@ class TrainConfig(_Strict):
     compile: bool = Field(False, description="torch.compile the model")
     augment: str = Field(
         "none",
-        description="none, or kinds joined by '+': shift (images, sequences), flip (images), "
+        description="none, or kinds joined by '+': shift (images, sequences), affine (small rotation, "
+        "scaling and translation of images), flip (images), "
         "warp (time stretch and frequency warp of spectrograms), mask (SpecAugment-style bands)",
     )
     in_memory_mb: int = Field(
@@ -151,7 +152,7 @@ class TrainConfig(_Strict):
     @field_validator("augment")
     @classmethod
     def _augment(cls, value: str) -> str:
-        """``shift``, ``flip``, ``warp``, ``mask`` or several joined by ``+`` (any order; kept in
+        """``shift``, ``affine``, ``flip``, ``warp``, ``mask`` or several joined by ``+`` (any order; kept in
         the order they apply)."""
         parts = [p.strip() for p in value.split("+")]
         if value.strip() == "none":

@@ -99,3 +99,25 @@ def test_augment_refuses_inputs_it_does_not_fit() -> None:
         train("iris", "mlp", train_options={"epochs": 1, "augment": "shift"})
     with pytest.raises(ConfigError, match="augment"):
         parse_config(TrainConfig, {"augment": "rotate"})
+
+
+def test_affine_moves_rotates_and_scales_images_a_little() -> None:
+    x = torch.zeros(64, 1, 17, 17)
+    x[:, 0, 7:10, 4:13] = 1.0  # a horizontal bar through the centre of every image
+    out = augment(x, "affine", torch.Generator().manual_seed(0))
+    assert out.shape == x.shape and not torch.equal(out, x)
+    mass = out[:, 0].sum(dim=(1, 2))  # area scaled by 0.9² to 1.1², nothing falls off the edge
+    assert ((mass > 0.75 * 27) & (mass < 1.3 * 27)).all() and mass.std() > 0.5
+    rows = torch.arange(17.0)[None, :, None]
+    centre = (out[:, 0] * rows).sum(dim=(1, 2)) / mass  # moved by at most 10% of the side
+    assert ((centre - 8).abs() <= 0.1 * 17 + 1.6).all() and centre.std() > 0.3
+    again = augment(x, "affine", torch.Generator().manual_seed(0))
+    assert torch.equal(out, again)
+
+
+def test_affine_refuses_sequences() -> None:
+    from depthlab.training.augment import check_augment
+
+    with pytest.raises(ConfigError, match="transforms images; these inputs are not images"):
+        check_augment("affine", 2)
+    assert parse_config(TrainConfig, {"augment": "flip+affine"}).augment == "affine+flip"

@@ -42,7 +42,9 @@ def crossval_command(
     lr: float | None = typer.Option(None, "--lr", help="Peak learning rate."),
     batch_size: int | None = typer.Option(None, help="Examples per step."),
     augment: str | None = typer.Option(
-        None, help="Training-batch augmentation: none, shift, flip, warp, mask, or e.g. warp+mask."
+        None,
+        help="Training-batch augmentation: none, shift, affine, flip, warp, mask, or e.g. "
+        "warp+mask.",
     ),
     device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
     option: list[str] | None = typer.Option(

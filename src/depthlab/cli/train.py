@@ -60,7 +60,8 @@ def train_command(
     device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
     augment: str | None = typer.Option(
         None,
-        help="Training-batch augmentation: none, shift, flip (images), warp (time stretch "
+        help="Training-batch augmentation: none, shift, affine (small rotation, scaling and "
+        "translation of images), flip (images), warp (time stretch "
         "and frequency warp of spectrograms), mask (time and frequency bands, "
         "SpecAugment-style), or several joined by '+', e.g. warp+mask (log-mel's default).",
     ),

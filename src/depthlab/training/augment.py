@@ -1,4 +1,5 @@
-"""Data augmentation on training batches: random shifts (images and sequences), horizontal
+"""Data augmentation on training batches: random shifts (images and sequences), small random
+affine transforms (images: rotation, scaling and a sub-pixel translation), horizontal
 flips (images), warps (a spectrogram stretched in time, as speech slower or faster, and its
 mel bands scaled, as a longer or shorter vocal tract; sequences stretched in time) and
 SpecAugment-style masks (a band of rows and a band of columns of an image, i.e. of mel bands
@@ -30,6 +31,13 @@ MAX_SHIFT = 2  # pixels (images) or steps (sequences)
 # with one speaker held out they lifted the deep CNN's accuracy (bench/README.md, fsdd.py).
 WARP_TIME = (0.8, 1.25)
 WARP_FREQUENCY = (0.9, 1.1)
+# Affine transforms of images (the classic handwriting augmentation, Simard et al. 2003): a
+# rotation of up to ROTATE degrees either way, a scale drawn log-uniformly in SCALE, and a
+# translation of up to TRANSLATE of the image's side, all drawn per example; bilinear, with the
+# edge repeated where the transformed image needs values from beyond it.
+ROTATE = 10.0
+SCALE = (0.9, 1.1)
+TRANSLATE = 0.1
 # The widest masked band, as a share of its axis (SpecAugment's F and T; Park et al. 2019 mask
 # up to 27 of 80 mel bands): one band per axis, its width drawn from 0 to this.
 MASK_FRACTION = 0.2
@@ -39,6 +47,8 @@ def check_augment(kind: str, example_dims: int) -> None:
     """*example_dims*: dimensions of one example (3 for ``(C, H, W)``, 2 for ``(C, L)``)."""
     if kind == "none":
         return
+    if "affine" in kind and example_dims != 3:
+        raise ConfigError(f"augment '{kind}' transforms images; these inputs are not images")
     if "flip" in kind and example_dims != 3:
         raise ConfigError(f"augment '{kind}' flips images; these inputs are not images")
     if "shift" in kind and example_dims not in (2, 3):
@@ -57,12 +67,15 @@ def check_augment(kind: str, example_dims: int) -> None:
 
 
 def augment(x: torch.Tensor, kind: str, generator: torch.Generator) -> torch.Tensor:
-    """A randomly shifted, flipped, warped and/or masked copy of the batch *x* (``(B, C, L)``
-    or ``(B, C, H, W)``); each example draws its own shift, flip, warp and masks."""
+    """A randomly shifted, transformed, flipped, warped and/or masked copy of the batch *x*
+    (``(B, C, L)`` or ``(B, C, H, W)``); each example draws its own shift, transform, flip,
+    warp and masks."""
     if kind == "none":
         return x
     if "shift" in kind:
         x = _shift(x, generator)
+    if "affine" in kind:
+        x = _affine(x, generator)
     if "flip" in kind:
         flip = torch.rand(len(x), generator=generator) < 0.5  # (B,)
         x = torch.where(flip.to(x.device)[:, None, None, None], x.flip(-1), x)
@@ -84,6 +97,23 @@ def _stretched(size: int, factors: torch.Tensor) -> torch.Tensor:
         return torch.zeros(len(factors), 1)
     positions = torch.linspace(-1.0, 1.0, size)[None, :]  # (1, size)
     return (positions + 1) / factors[:, None] - 1
+
+
+def _affine(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Rotate, scale and translate every image of ``(B, C, H, W)`` about its centre."""
+    batch = len(x)
+    angle = (torch.rand(batch, generator=generator) * 2 - 1) * math.radians(ROTATE)  # (B,)
+    scale = _factors(batch, SCALE, generator)  # (B,) > 1: a larger digit
+    move = (torch.rand(batch, 2, generator=generator) * 2 - 1) * 2 * TRANSLATE  # (B, 2)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    # affine_grid maps output coordinates in [-1, 1] to input ones: the inverse transform.
+    theta = torch.stack(
+        [torch.stack([cos, -sin, move[:, 0]], 1), torch.stack([sin, cos, move[:, 1]], 1)], 1
+    ).to(x.device, x.dtype)  # (B, 2, 3)
+    grid = torch.nn.functional.affine_grid(theta, list(x.shape), align_corners=False)
+    return torch.nn.functional.grid_sample(
+        x, grid, mode="bilinear", padding_mode="border", align_corners=False
+    )
 
 
 def _warp(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
