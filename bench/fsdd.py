@@ -53,6 +53,7 @@ example:
   .venv/bin/python bench/fsdd.py --parts official --models cnn logistic --seeds 0
   .venv/bin/python bench/fsdd.py --parts loso --augment mask --threads 1
   .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --feature normalize=utterance
+  .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --mixup 0.2 --threads 1
 """
 
 
@@ -68,6 +69,7 @@ def child(
     augment: str | None,
     threads: int | None,
     features: dict[str, Any],
+    mixup: float | None = None,
 ) -> None:
     """Train one model on one split and print its figures as one JSON line. *where*:
     ``official``, a test speaker, or ``screen:SPEAKER`` (that speaker's clips dropped, the
@@ -87,8 +89,11 @@ def child(
         ds = ds.subset([i for i, g in enumerate(ds.groups) if g != outer])  # T never seen
         where = validation_speaker(outer)
     # None: the pipeline's default (log-mel: warp+mask; MFCC frames: none).
-    given = augment is not None and family != "logistic"
-    options: dict[str, Any] = {"train_options": {"augment": augment}} if given else {}
+    train_options: dict[str, Any] = {}
+    if family != "logistic":
+        given = {"augment": augment, "mixup": mixup}
+        train_options = {k: v for k, v in given.items() if v is not None}
+    options: dict[str, Any] = {"train_options": train_options} if train_options else {}
     if features:
         options["feature_options"] = features
     split: dict[str, Any] = {"split": "official"} if where == "official" else {"test_group": where}
@@ -113,7 +118,8 @@ def child(
                 "normalize": run.config["preprocess"].get("stats", {}).get("normalize"),
                 "model_options": run.config["model"].get("options"),
                 "train_options": {
-                    k: run.config["train"].get(k) for k in ("epochs", "batch_size", "lr", "augment")
+                    k: run.config["train"].get(k)
+                    for k in ("epochs", "batch_size", "lr", "augment", "mixup")
                 },
                 "torch_threads": torch.get_num_threads(),
             }
@@ -125,6 +131,8 @@ def measure(model: str, seed: int, where: str, args: argparse.Namespace) -> dict
     command = [sys.executable, __file__, "--child", model, where, "--seeds", str(seed)]
     if args.augment is not None:
         command += ["--augment", args.augment]
+    if args.mixup is not None:
+        command += ["--mixup", str(args.mixup)]
     if args.threads is not None:
         command += ["--threads", str(args.threads)]
     for option in args.feature:
@@ -257,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--augment", help="training augmentation of the networks (default: each pipeline's)"
     )
+    parser.add_argument("--mixup", type=float, help="mixup's alpha for the networks (default: off)")
     parser.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
     parser.add_argument(
         "--speakers",
@@ -282,7 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     features = dict(option.split("=", 1) for option in args.feature)
     if args.child:
-        child(args.child[0], args.seeds[0], args.child[1], args.augment, args.threads, features)
+        child(
+            args.child[0],
+            args.seeds[0],
+            args.child[1],
+            args.augment,
+            args.threads,
+            features,
+            args.mixup,
+        )
         return 0
 
     os.environ.setdefault("DEPTHLAB_QUIET", "1")
@@ -339,10 +356,12 @@ def earlier_runs(args: argparse.Namespace, features: dict[str, str]) -> list[dic
         return []
     record = json.loads(args.out.read_text())
     params = record.get("params", {})
-    same = (params.get("features", {}), params.get("augment"), params.get("threads")) == (
+    settings = ("features", "augment", "threads", "mixup")
+    same = tuple(params.get(k, {} if k == "features" else None) for k in settings) == (
         features,
         args.augment,
         args.threads,
+        args.mixup,
     )
     if not same:
         raise SystemExit(
@@ -368,6 +387,7 @@ def save(
         "params": {
             "seeds": args.seeds,
             "augment": args.augment,
+            "mixup": args.mixup,
             "threads": args.threads,
             "features": features,
             "parts": args.parts,

@@ -141,9 +141,16 @@ class TrainConfig(_Strict):
     compile: bool = Field(False, description="torch.compile the model")
     augment: str = Field(
         "none",
-        description="none, or kinds joined by '+': shift (images, sequences), affine (small rotation, "
-        "scaling and translation of images), flip (images), "
-        "warp (time stretch and frequency warp of spectrograms), mask (SpecAugment-style bands)",
+        description="none, or kinds joined by '+': shift (images, sequences), affine (small "
+        "rotation, scaling and translation of images), flip (images), warp (time stretch and "
+        "frequency warp of spectrograms), mask (SpecAugment-style bands)",
+    )
+    mixup: float = Field(
+        0.0,
+        ge=0.0,
+        le=10.0,
+        description="mixup's alpha (classification): each batch blended with a shuffled copy of "
+        "itself, inputs and targets, by a weight drawn from Beta(alpha, alpha); 0 turns it off",
     )
     in_memory_mb: int = Field(
         2048, ge=0, description="data larger than this is fed by a DataLoader"
@@ -152,8 +159,8 @@ class TrainConfig(_Strict):
     @field_validator("augment")
     @classmethod
     def _augment(cls, value: str) -> str:
-        """``shift``, ``affine``, ``flip``, ``warp``, ``mask`` or several joined by ``+`` (any order; kept in
-        the order they apply)."""
+        """``shift``, ``affine``, ``flip``, ``warp``, ``mask`` or several joined by ``+`` (any
+        order; kept in the order they apply)."""
         parts = [p.strip() for p in value.split("+")]
         if value.strip() == "none":
             return "none"

@@ -141,6 +141,8 @@ def test_parse_options() -> None:
         (("--data", "irris"), ("unknown dataset", "iris")),
         (("--data", "iris", "--split", "diagonal"), ("strategy", "stratified")),
         (("--data", "iris", "--augment", "shift"), ("tables take augment 'none'",)),
+        (("--data", "iris", "--mixup", "-1"), ("mixup",)),
+        (("--data", "diabetes", "--mixup", "0.2"), ("mixup blends class labels",)),
     ],
 )
 def test_train_errors_are_one_line(

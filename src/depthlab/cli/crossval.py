@@ -46,6 +46,7 @@ def crossval_command(
         help="Training-batch augmentation: none, shift, affine, flip, warp, mask, or e.g. "
         "warp+mask.",
     ),
+    mixup: float | None = typer.Option(None, help="mixup's alpha (classification); 0: off."),
     device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
     option: list[str] | None = typer.Option(
         None, "--option", help="Model hyperparameter KEY=VALUE (repeatable)."
@@ -94,6 +95,7 @@ def crossval_command(
     chosen = parse_folds(folds)
     strategy = parse_config(SplitConfig, {"strategy": split}).strategy
     given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "augment": augment}
+    given["mixup"] = mixup
     train_options = {k: v for k, v in {**given, "device": device}.items() if v is not None}
     data_options = {
         k: v for k, v in {"target": target, "label_pattern": label_pattern}.items() if v

@@ -65,6 +65,11 @@ def train_command(
         "and frequency warp of spectrograms), mask (time and frequency bands, "
         "SpecAugment-style), or several joined by '+', e.g. warp+mask (log-mel's default).",
     ),
+    mixup: float | None = typer.Option(
+        None,
+        help="mixup's alpha (classification; e.g. 0.2): batches blended with shuffled copies "
+        "of themselves, labels too; 0 turns it off.",
+    ),
     option: list[str] | None = typer.Option(
         None,
         "--option",
@@ -196,7 +201,7 @@ def train_command(
         os.environ["DEPTHLAB_QUIET"] = "1"
     given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "patience": patience}
     given["fine_tune_lr"] = fine_tune_lr
-    extra = {"device": device, "augment": augment}
+    extra = {"device": device, "augment": augment, "mixup": mixup}
     train_options = {k: v for k, v in {**given, **extra}.items() if v is not None}
     model_options = parse_options(option or [])
     if config is not None:

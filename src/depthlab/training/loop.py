@@ -30,6 +30,7 @@ from depthlab.training.checkpoint import (
     save_weights,
 )
 from depthlab.training.devices import pick_device, uses_amp
+from depthlab.training.mixup import check_mixup, mix
 
 EVAL_BATCH = 1024
 
@@ -163,6 +164,7 @@ def fit(
     device = group.device if group is not None else pick_device(cfg.device)
     main = group is None or group.main  # only rank 0 writes files and shows progress
     check_augment(cfg.augment, data.x_train.dim() - 1)
+    check_mixup(cfg.mixup, task)
     model.to(device)
     in_memory = data.x_train.numel() * data.x_train.element_size() <= cfg.in_memory_mb * 2**20
     if in_memory:
@@ -212,12 +214,16 @@ def fit(
             for step, (xb, yb) in enumerate(feed(data, order, device, in_memory)):
                 if cfg.augment != "none":
                     xb = augment(xb, cfg.augment, generator)
+                if cfg.mixup > 0:
+                    xb, partner, lam = mix(xb, yb, cfg.mixup, generator)
                 with autocast:
                     out = forward(xb)
                     loss = loss_fn(
                         out.float() if task == "classification" else out.float().reshape(yb.shape),
                         yb,
                     )
+                    if cfg.mixup > 0:
+                        loss = lam * loss + (1.0 - lam) * loss_fn(out.float(), partner)
                 # Read once a step, for the check and the mean: a Python float is far cheaper to
                 # test than torch.isfinite's tensor (bench/README.md, train_overhead.py).
                 value = loss.item()

@@ -29,6 +29,7 @@ from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
 from depthlab.training.distributed import start as start_group
 from depthlab.training.loop import EpochHook, FitResult, Tensors, fit
+from depthlab.training.mixup import check_mixup
 from depthlab.training.preprocess import Preprocessor, examples_for
 from depthlab.training.preprocess import feature_options as feature_options_of
 
@@ -224,6 +225,7 @@ def train(
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     spec = prep.input_spec(ds.n_classes or 1)
     check_augment(cfg.augment, x.dim() - 1)  # before anything is written
+    check_mixup(cfg.mixup, spec.task)
     transfer.check_options(init_from, freeze, cfg)
     group = start_group(cfg.device) if distributed else None
     main = group is None or group.main
