@@ -37,40 +37,20 @@ def evaluate_command(
 
       depthlab evaluate runs/sunspots-rnn --plot forecast.png
     """
-    from depthlab.data.load import load_dataset
-    from depthlab.data.splits import resolve_split
-    from depthlab.errors import ConfigError, DataError
+    from depthlab.errors import ConfigError
     from depthlab.evaluate.measure import metrics_on
-    from depthlab.training.preprocess import examples_for
+    from depthlab.training.reload import run_data
     from depthlab.training.run import Run
 
     run = Run.load(run_folder)
     if plot is not None and run.task != "forecasting":
         raise ConfigError(f"--plot draws forecasts; {run_folder} does {run.task}")
-    data, recorded = run.config["data"], run.config["split"]
-    if data.get("source") is None:
-        raise ConfigError(
-            f"{run_folder} was trained on a Dataset object in Python, not on a name or path; "
-            "score it in Python with depthlab.evaluate.measure.metrics_on"
-        )
-    loaded = load_dataset(data["source"], data_dir=data_dir, cache_dir=cache_dir, **data["options"])
-    ds = examples_for(loaded, run.config["model"]["family"], run.config.get("features"))
-    strategy = recorded.get("requested", "auto")
-    fold = recorded.get("fold")
-    split = resolve_split(
-        ds,
-        seed=int(recorded["seed"]),
-        strategy=strategy,
-        test_group=recorded.get("test_group"),
-        fold=None if fold is None else (int(fold[0]), int(fold[1])),
+    ds, split = run_data(
+        run,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        in_python="score it in Python with depthlab.evaluate.measure.metrics_on",
     )
-    if split.fingerprint() != recorded["fingerprint"]:
-        raise DataError(
-            f"the data of {run_folder} changed since training: {data['source']} now splits "
-            f"into {split.sizes()} (fingerprint {split.fingerprint()}), the run recorded "
-            f"{ {k: recorded[k] for k in ('train', 'val', 'test')} } "
-            f"(fingerprint {recorded['fingerprint']}); restore the data or train again"
-        )
     metrics = metrics_on(run, ds.subset(split.test))
     if ds.modality == "interactions":  # top-k quality too: HR@10, NDCG@10
         from depthlab.evaluate.ranking import topk_metrics
@@ -84,7 +64,8 @@ def evaluate_command(
         typer.echo(json.dumps(metrics))
         return
     model = f"{run.config['model']['family']} ({run.config.get('preset', '?')})"
-    title = f"{run_folder}: {model} on {data['name']}, test part ({len(split.test):,} examples)"
+    name = run.config["data"]["name"]
+    title = f"{run_folder}: {model} on {name}, test part ({len(split.test):,} examples)"
     print_metrics(metrics, run.class_names, title)
 
 

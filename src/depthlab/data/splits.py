@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -230,6 +232,19 @@ def _grouped(ds: Dataset, cfg: SplitConfig) -> Split:
     membership = assigned[codes]
     parts = [np.flatnonzero(membership == p) for p in (0, 1, 2)]
     return Split(parts[0], parts[1], parts[2], "grouped", cfg.seed)
+
+
+def recorded_split(ds: Dataset, recorded: Mapping[str, Any]) -> Split:
+    """The split a run recorded (run.json's ``split`` section), made again on *ds*; compare
+    its :meth:`Split.fingerprint` with the recorded one to know the data did not change."""
+    fold = recorded.get("fold")
+    return resolve_split(
+        ds,
+        seed=int(recorded["seed"]),
+        strategy=recorded.get("requested", "auto"),
+        test_group=recorded.get("test_group"),
+        fold=None if fold is None else (int(fold[0]), int(fold[1])),
+    )
 
 
 def resolve_split(

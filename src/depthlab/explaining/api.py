@@ -76,13 +76,14 @@ def explain(
         >>> result.faithfulness["faithfulness"] > 0  # doctest: +SKIP
         True
     """
-    from depthlab.explaining.data import pick, run_data
+    from depthlab.explaining.data import pick
     from depthlab.explaining.faithfulness import deletion
     from depthlab.explaining.methods import resolve_method
     from depthlab.explaining.stability import stability
+    from depthlab.training.reload import run_data
 
     main = _load(run)
-    ds, split = run_data(main, data)
+    ds, split = run_data(main, data, in_python="pass it again: dl.explain(run, data=ds)")
     indices = pick(split.test, samples)
     chosen, notice = resolve_method(main.model, method)
     started = time.perf_counter()

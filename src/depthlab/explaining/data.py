@@ -1,48 +1,10 @@
-"""The examples a run folder was trained and tested on, loaded again from run.json, and the
-examples an explanation picks among them."""
+"""The examples an explanation picks among a run's test part, and its baseline input."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from depthlab.data.dataset import Dataset
-from depthlab.errors import ConfigError, DataError
-
-
-def run_data(run: Any, data: Dataset | None = None) -> tuple[Dataset, Any]:
-    """The examples *run* sees (forecasting windows for a series) and its split, made again
-    exactly as in training (the split's fingerprint must match the recorded one). *data* stands
-    in for a run trained on a Dataset object in Python."""
-    from depthlab.data.load import load_dataset
-    from depthlab.data.splits import resolve_split
-    from depthlab.training.preprocess import examples_for
-
-    source, recorded = run.config["data"], run.config["split"]
-    if data is None:
-        if source.get("source") is None:
-            raise ConfigError(
-                f"{run.path or 'this run'} was trained on a Dataset object in Python; "
-                "pass it again: dl.explain(run, data=ds)"
-            )
-        data = load_dataset(source["source"], **source.get("options", {}))
-    ds = examples_for(data, run.config["model"]["family"], run.config.get("features"))
-    fold = recorded.get("fold")
-    split = resolve_split(
-        ds,
-        seed=int(recorded["seed"]),
-        strategy=recorded.get("requested", "auto"),
-        test_group=recorded.get("test_group"),
-        fold=None if fold is None else (int(fold[0]), int(fold[1])),
-    )
-    if split.fingerprint() != recorded["fingerprint"]:
-        raise DataError(
-            f"the data of {run.path or 'this run'} changed since training (split fingerprint "
-            f"{split.fingerprint()}, recorded {recorded['fingerprint']}); restore the data or "
-            "train again"
-        )
-    return ds, split
+from depthlab.errors import ConfigError
 
 
 def pick(indices: np.ndarray, samples: int, seed: int = 0) -> np.ndarray:

@@ -169,7 +169,7 @@ def held_out_inputs(config: dict[str, Any], limit: int) -> tuple[Any, str]:
     (the data was given as an in-memory Dataset, or cannot be read here)."""
     from depthlab.config import FeatureConfig, parse_config
     from depthlab.data.load import load_dataset
-    from depthlab.data.splits import resolve_split
+    from depthlab.data.splits import recorded_split
     from depthlab.features.registry import get_features
 
     data, split = config["data"], config["split"]
@@ -179,14 +179,7 @@ def held_out_inputs(config: dict[str, Any], limit: int) -> tuple[Any, str]:
         ds = load_dataset(data["source"], **data.get("options", {}))
         options = parse_config(FeatureConfig, dict(config.get("features", {})))
         ds = get_features(sidecar(config)["features"]).examples(ds, options)
-        fold = split.get("fold")
-        parts = resolve_split(
-            ds,
-            seed=int(split["seed"]),
-            strategy=split.get("requested", "auto"),
-            test_group=split.get("test_group"),
-            fold=(int(fold[0]), int(fold[1])) if fold else None,
-        )
+        parts = recorded_split(ds, split)
     except DepthlabError as exc:
         log.warning("parity check on synthetic inputs: cannot read the run's data: %s", exc)
         return None, f"the run's data cannot be read here: {exc}"

@@ -1,0 +1,52 @@
+"""The examples a run folder was trained and tested on, loaded again from what run.json records
+(source, options, feature pipeline, split), with a check that they did not change: evaluation,
+explanation and the report's pictures score the very test part training held out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from depthlab.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from depthlab.data.dataset import Dataset
+    from depthlab.data.splits import Split
+
+
+def run_data(
+    run: Any,
+    data: Dataset | None = None,
+    *,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    in_python: str = "pass the Dataset again",
+) -> tuple[Dataset, Split]:
+    """The examples *run* sees (forecasting windows for a series, features for text...) and its
+    split, made again exactly as in training; a changed split fingerprint is a DataError.
+    *data* stands in for a run trained on a Dataset object in Python; without it, such a run
+    is a ConfigError ending with *in_python* (what to do instead)."""
+    from depthlab.data.load import load_dataset
+    from depthlab.data.splits import recorded_split
+    from depthlab.training.preprocess import examples_for
+
+    source, recorded = run.config["data"], run.config["split"]
+    where = run.path or "this run"
+    if data is None:
+        if source.get("source") is None:
+            raise ConfigError(
+                f"{where} was trained on a Dataset object in Python, not on a name or path; "
+                + in_python
+            )
+        options = source.get("options", {})
+        data = load_dataset(source["source"], data_dir=data_dir, cache_dir=cache_dir, **options)
+    ds = examples_for(data, run.config["model"]["family"], run.config.get("features"))
+    split = recorded_split(ds, recorded)
+    if split.fingerprint() != recorded["fingerprint"]:
+        sizes = {k: recorded[k] for k in ("train", "val", "test")}
+        raise DataError(
+            f"the data of {where} changed since training: {source.get('name', 'it')} now splits "
+            f"into {split.sizes()} (fingerprint {split.fingerprint()}), the run recorded "
+            f"{sizes} (fingerprint {recorded['fingerprint']}); restore the data or train again"
+        )
+    return ds, split
