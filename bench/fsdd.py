@@ -17,8 +17,8 @@ Two settings, each run once per seed in a fresh Python process:
 * **screen** (choosing settings without the test speaker): for each outer test speaker T the
   model trains on three of the other four speakers and is scored on the fourth, the *validation
   speaker* (the speaker after T in :data:`SPEAKERS`, cyclically); T's clips are removed before
-  anything runs. A variant (``--feature``, ``--augment``) is chosen for T's fold only from these
-  validation scores, never from T's.
+  anything runs. A variant (``--feature``, ``--augment``, ``--mixup``, or another network with
+  ``--loso-model``) is chosen for T's fold only from these validation scores, never from T's.
 
 Training time is ``metrics["cost"]["train_seconds"]`` (the training loop, without imports,
 decoding or feature extraction); the machine is described below the table, with its load.
@@ -54,6 +54,7 @@ example:
   .venv/bin/python bench/fsdd.py --parts loso --augment mask --threads 1
   .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --feature normalize=utterance
   .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --mixup 0.2 --threads 1
+  .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --loso-model rnn:deep --threads 1
 """
 
 
@@ -263,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
         help="models of the official split (leave-one-speaker-out runs the CNN)",
     )
     parser.add_argument(
+        "--loso-model",
+        choices=MODELS[:2],
+        default="cnn:deep",
+        help="the network of leave-one-speaker-out and screen runs (default: the deep CNN)",
+    )
+    parser.add_argument(
         "--augment", help="training augmentation of the networks (default: each pipeline's)"
     )
     parser.add_argument("--mixup", type=float, help="mixup's alpha for the networks (default: off)")
@@ -308,9 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         [(m, s, "official") for m in chosen for s in args.seeds] if "official" in args.parts else []
     )
     if "loso" in args.parts:
-        plan += [("cnn:deep", s, speaker) for s in args.seeds for speaker in args.speakers]
+        plan += [(args.loso_model, s, speaker) for s in args.seeds for speaker in args.speakers]
     if "screen" in args.parts:
-        plan += [("cnn:deep", s, f"screen:{sp}") for s in args.seeds for sp in args.speakers]
+        plan += [(args.loso_model, s, f"screen:{sp}") for s in args.seeds for sp in args.speakers]
     started = time.perf_counter()
     info = machine()
     runs = earlier_runs(args, features) if args.resume else []
@@ -330,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{result['load'][1]}",
             flush=True,
         )
-    lines = ["", *official_table(runs, chosen), "", *loso_table(runs, "cnn:deep"), ""]
+    lines = ["", *official_table(runs, chosen), "", *loso_table(runs, args.loso_model), ""]
     lines += [*screen_table(runs), ""]
     lines.append(
         f"machine: {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']} GiB; "
