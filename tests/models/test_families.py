@@ -250,3 +250,10 @@ def test_mlp_last_representation_feeds_the_head() -> None:
     x = torch.randn(6, 7)
     with torch.no_grad():
         assert torch.allclose(model.head(model.representations(x)[-1]), model(x))
+
+
+def test_an_unknown_input_kind_is_named() -> None:
+    from depthlab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown input kind 'table'; kinds: vector"):
+        InputSpec("table", (3,), n_outputs=2, task="classification")  # type: ignore[arg-type]

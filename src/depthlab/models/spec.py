@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from depthlab.errors import ConfigError
 
 InputKind = Literal["vector", "sequence", "image", "tokens", "pairs"]
 
@@ -25,6 +27,11 @@ class InputSpec:
     task: str
     vocab_size: int = 0
     cardinalities: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in get_args(InputKind):
+            kinds = ", ".join(get_args(InputKind))
+            raise ConfigError(f"unknown input kind '{self.kind}'; kinds: {kinds}")
 
     @property
     def flat_size(self) -> int:
