@@ -178,3 +178,36 @@ def test_a_study_is_one_run_with_its_summary_and_report(logged: Logged, tmp_path
     assert record.data.tags["recommendation.model"] == "mlp:shallow"
     names = {a.path for a in mlflow_client.list_artifacts(run_id)}
     assert names == {"summary.json", "report.html"}
+
+
+def test_every_study_job_is_a_child_run(logged: Logged, tmp_path: Path) -> None:
+    from depthlab.studies.plan import Job
+    from depthlab.studies.run import StudyResult
+    from depthlab.studies.store import open_store
+    from depthlab.track.mlflow_tracker import log_study
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    store = open_store(folder)
+    done = {"status": "done", "seconds": 1.5, "n_train": 90, "depth": 2}
+    store.record(
+        Job("fit", "mlp:deep", fraction=0.5, seed=0),
+        {**done, "test": {"accuracy": 0.9, "confusion_matrix": [[1]]}, "cost": {"parameters": 7}},
+    )
+    store.record(Job("fit", "cnn:deep", seed=1), {"status": "failed", "error": "DataError: no"})
+    summary = {"data": {"name": "iris"}}
+    run_id = log_study(StudyResult(summary, folder), {"data": "iris"}, logged.uri)
+    mlflow_client = client(logged.uri)
+    experiment = mlflow_client.get_run(run_id).info.experiment_id
+    children = mlflow_client.search_runs(
+        [experiment], filter_string=f"tags.mlflow.parentRunId = '{run_id}'"
+    )
+    by_name = {c.info.run_name: c for c in children}
+    assert set(by_name) == {"mlp:deep/f0.5/s0", "cnn:deep/f1/s1"}
+    mlp = by_name["mlp:deep/f0.5/s0"]
+    assert mlp.info.status == "FINISHED"
+    assert mlp.data.params == {"kind": "fit", "model": "mlp:deep", "fraction": "0.5", "seed": "0"}
+    assert mlp.data.metrics["test.accuracy"] == 0.9 and mlp.data.metrics["cost.parameters"] == 7
+    assert mlp.data.metrics["n_train"] == 90
+    failed = by_name["cnn:deep/f1/s1"]
+    assert failed.info.status == "FAILED" and failed.data.tags["depthlab.error"] == "DataError: no"

@@ -212,8 +212,10 @@ def log_study(
     result: StudyResult, settings: dict[str, Any], uri: str | None, experiment: str | None = None
 ) -> str:
     """Log a finished study to MLflow as one run: its settings as parameters, the
-    recommendation as tags, and summary.json, report.html and study.sqlite as artifacts.
-    Returns the MLflow run id.
+    recommendation as tags, and summary.json, report.html and study.sqlite as artifacts; and
+    every job of its ``study.sqlite`` as a child run (MLflow's nested runs: model, fraction,
+    seed and variant as parameters, train and test metrics and costs as metrics). Returns the
+    MLflow run id of the study.
 
     Example:
         >>> result = dl.study("iris", quick=True)  # doctest: +SKIP
@@ -264,8 +266,42 @@ def log_study(
     for file in ("summary.json", "report.html", "study.sqlite"):
         if (result.folder / file).is_file():
             client.log_artifact(run_id, str(result.folder / file))
+    if (result.folder / "study.sqlite").is_file():
+        _log_jobs(client, experiment_id, run_id, result.folder)
     client.set_terminated(run_id, "FINISHED")
     return run_id
+
+
+def _log_jobs(client: MlflowClient, experiment_id: str, parent: str, folder: Path) -> None:
+    """One child run per job of the study in *folder*, under the study's run *parent*."""
+    from mlflow.entities import Metric, Param
+
+    from depthlab.studies.store import open_store
+
+    now = int(time.time() * 1000)
+    for job, outcome in open_store(folder).results():
+        child = client.create_run(
+            experiment_id,
+            run_name=job.key,
+            tags={"mlflow.parentRunId": parent, "depthlab.study.job": job.key},
+        )
+        named = {"kind": job.kind, "model": job.model, "fraction": job.fraction, "seed": job.seed}
+        if job.variant:
+            named["variant"] = job.variant
+        if job.kind == "threads":
+            named.update(threads=job.threads, device=job.device)
+        params = [Param(k, str(v)) for k, v in named.items()]
+        values: dict[str, float] = {}
+        for part in ("train", "test", "cost"):
+            if isinstance(outcome.get(part), dict):
+                values.update({f"{part}.{k}": v for k, v in _numbers(outcome[part]).items()})
+        values.update(_numbers({k: outcome.get(k) for k in ("seconds", "n_train", "depth")}))
+        metrics = [Metric(k, v, now, 0) for k, v in values.items()]
+        client.log_batch(child.info.run_id, metrics=metrics, params=params)
+        if outcome.get("error"):
+            client.set_tag(child.info.run_id, "depthlab.error", str(outcome["error"])[:MAX_VALUE])
+        status = "FINISHED" if outcome.get("status") == "done" else "FAILED"
+        client.set_terminated(child.info.run_id, status)
 
 
 def _numbers(record: dict[str, Any]) -> dict[str, float]:
