@@ -67,25 +67,11 @@ def test_augmented_training_is_reproducible_and_differs_from_plain() -> None:
     assert not all(torch.equal(first[k], plain[k]) for k in first)
 
 
-def test_augmented_training_resumes_exactly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import depthlab.training.loop as loop
-
+def test_augmented_training_resumes_exactly(tmp_path: Path, killed_after: Any) -> None:
     whole = trained("shift+flip", epochs=4)
     checkpoint = tmp_path / "checkpoint.safetensors"
-    original, saved = loop.save_checkpoint, []
-
-    def save_then_die(*args: Any, **kwargs: Any) -> None:
-        original(*args, **kwargs)
-        saved.append(1)
-        if len(saved) == 2:  # killed right after epoch 2 was saved
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(loop, "save_checkpoint", save_then_die)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_after(2):  # Ctrl-C right after epoch 2 was saved
         trained("shift+flip", epochs=4, checkpoint=checkpoint)
-    monkeypatch.setattr(loop, "save_checkpoint", original)
     resumed = trained("shift+flip", epochs=4, checkpoint=checkpoint)
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
 

@@ -63,23 +63,11 @@ def test_a_mixed_run_learns_and_is_reproducible() -> None:
     assert not all(torch.equal(first[k], plain[k]) for k in first)
 
 
-def test_a_mixed_run_resumes_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import depthlab.training.loop as loop
-
+def test_a_mixed_run_resumes_exactly(tmp_path: Path, killed_after: Any) -> None:
     whole = weights(trained(0.2))
     checkpoint = tmp_path / "checkpoint.safetensors"
-    original, saved = loop.save_checkpoint, []
-
-    def save_then_die(*args: Any, **kwargs: Any) -> None:
-        original(*args, **kwargs)
-        saved.append(1)
-        if len(saved) == 3:  # killed right after epoch 3 was saved
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(loop, "save_checkpoint", save_then_die)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_after(3):  # Ctrl-C right after epoch 3 was saved
         trained(0.2, checkpoint=checkpoint)
-    monkeypatch.setattr(loop, "save_checkpoint", original)
     resumed = weights(trained(0.2, checkpoint=checkpoint))
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
 
