@@ -137,22 +137,24 @@ def main() -> None:
     # 1. choose the CNN's configuration on a validation part of the first half
     candidates = CV_CANDIDATES if args.cv else CANDIDATES
     validation: dict[str, list[float]] = {name: [] for name in candidates}
+    # (label, training part, validation part, seed) of every comparison
+    parts: list[tuple[str, np.ndarray, np.ndarray, int]] = []
     if args.cv:  # K contiguous blocks of the first half (mostly unseen writers each)
-        seed = args.seeds[0]
-        for k, (fit, val) in enumerate(KFold(args.cv, shuffle=False).split(train)):
-            for name, config in candidates.items():
-                score, took = fit_and_score(ds, config, train[fit], train[val], seed)
-                validation[name].append(score)
-                print(f"fold {k}  {name:34s}: {score:.4f} ({took:.1f} s)", flush=True)
+        blocks = KFold(args.cv, shuffle=False).split(train)
+        parts = [
+            (f"fold {k}", train[a], train[b], args.seeds[0]) for k, (a, b) in enumerate(blocks)
+        ]
     else:
         for seed in args.seeds:
             fit, val = train_test_split(
                 train, test_size=VAL_SHARE, random_state=seed, stratify=ds.targets[train]
             )
-            for name, config in candidates.items():
-                score, took = fit_and_score(ds, config, fit, val, seed)
-                validation[name].append(score)
-                print(f"validation  {name:34s} seed {seed}: {score:.4f} ({took:.1f} s)", flush=True)
+            parts.append((f"seed {seed}", fit, val, seed))
+    for label, fit, val, seed in parts:
+        for name, config in candidates.items():
+            score, took = fit_and_score(ds, config, fit, val, seed)
+            validation[name].append(score)
+            print(f"validation  {name:34s} {label}: {score:.4f} ({took:.1f} s)", flush=True)
     chosen = max(candidates, key=lambda n: statistics.mean(validation[n]))  # ties: the first
     print(f"chosen on validation: {chosen}", flush=True)
     # 2. retrain the chosen one (and the comparisons) on the whole first half, test once

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
+from depthlab.cli.predict_output import say_written, write_csv
 from depthlab.cli.train import data_environment, print_metrics
 
 
@@ -156,16 +157,8 @@ def predict_command(
         table = pd.DataFrame({"id": ids, "prediction": values})
         if examples.targets is not None:
             metrics = compute_metrics(run.task, examples.targets, values)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(output, index=False)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc}; choose another --output") from None
-    done = f"wrote {len(table):,} predictions to {output}"
-    if as_json:
-        typer.echo(done, err=True)
-        typer.echo(json.dumps(metrics))
+    write_csv(table, output)
+    if say_written(len(table), "predictions", output, metrics, as_json):
         return
-    typer.echo(done)
     if metrics:
         print_metrics(metrics, run.class_names, f"{source}: {len(table):,} labelled examples")

@@ -12,7 +12,6 @@ read), ``time`` (the time it forecasts), ``step`` (1 to horizon), ``forecast`` a
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import typer
 
-from depthlab.errors import ConfigError, DataError
+from depthlab.cli.predict_output import say_written, write_csv
+from depthlab.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,17 +143,9 @@ def predict_series(
     ds = read_series(source, run, data_dir, cache_dir)
     series = check_series(ds, str(run.preprocessor.stats.get("fill", "none")))
     table, metrics, when, ahead = forecast_rows(series, run)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(output, index=False)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc}; choose another --output") from None
-    done = f"wrote {len(table):,} forecasts to {output}"
-    if as_json:
-        typer.echo(done, err=True)
-        typer.echo(json.dumps(metrics))
+    write_csv(table, output)
+    if say_written(len(table), "forecasts", output, metrics, as_json):
         return
-    typer.echo(done)
     after = ", ".join(f"{time_label(t)}: {v:.4g}" for t, v in zip(when, ahead, strict=True))
     typer.echo(f"next {len(ahead)} after {time_label(series.times[-1])}: {after}")
     if metrics:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import typer
 
+from depthlab.cli.predict_output import say_written, write_csv
 from depthlab.errors import ConfigError, DataError, DepthlabError
 
 if TYPE_CHECKING:
@@ -148,12 +149,8 @@ def predict_file(run: Run, source: str, output: Path, as_json: bool) -> None:
     table = pd.DataFrame({"user": frame["user"], "item": frame["item"], "prediction": values})
     write_csv(table, output)
     metrics = compute_metrics("regression", targets, values) if targets is not None else {}
-    done = f"wrote {len(table):,} predictions to {output}"
-    if as_json:
-        typer.echo(done, err=True)
-        typer.echo(json.dumps(metrics))
+    if say_written(len(table), "predictions", output, metrics, as_json):
         return
-    typer.echo(done)
     if metrics:
         from depthlab.cli.train import print_metrics
 
@@ -250,11 +247,3 @@ def item_titles_of(ds: Dataset | None) -> dict[str, str]:
     from depthlab.data.interactions import item_titles
 
     return item_titles(ds) if ds is not None else {}
-
-
-def write_csv(table: Any, output: Path) -> None:
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(output, index=False)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc}; choose another --output") from None
