@@ -55,6 +55,7 @@ example:
   .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --feature normalize=utterance
   .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --mixup 0.2 --threads 1
   .venv/bin/python bench/fsdd.py --parts screen --seeds 0 --loso-model rnn:deep --threads 1
+  .venv/bin/python bench/fsdd.py --parts loso --ensemble 3 --seeds 0 1 2 3 4 5 6 7 8 --threads 1
 """
 
 
@@ -65,7 +66,7 @@ def validation_speaker(test: str) -> str:
 
 def child(
     model: str,
-    seed: int,
+    seeds: list[int],
     where: str,
     augment: str | None,
     threads: int | None,
@@ -74,11 +75,13 @@ def child(
 ) -> None:
     """Train one model on one split and print its figures as one JSON line. *where*:
     ``official``, a test speaker, or ``screen:SPEAKER`` (that speaker's clips dropped, the
-    next speaker scored)."""
+    next speaker scored). Several *seeds*: one member per seed, and the figures are those of
+    their ensemble (depthlab's averaged probabilities), the members' beside them."""
     import torch
 
     import depthlab as dl
     from depthlab.data.load import load_dataset
+    from depthlab.evaluate.ensemble import ensemble_metrics
 
     if threads is not None:
         torch.set_num_threads(threads)
@@ -99,37 +102,45 @@ def child(
         options["feature_options"] = features
     split: dict[str, Any] = {"split": "official"} if where == "official" else {"test_group": where}
     started = time.perf_counter()
-    run = dl.train(ds, family, preset or "shallow", seed=seed, **split, **options)
-    print(
-        json.dumps(
-            {
-                "model": model,
-                "seed": seed,
-                "where": where,
-                "feature_options": features,
-                "test_accuracy": run.metrics["test"]["accuracy"],
-                "val_accuracy": run.metrics.get("val", {}).get("accuracy"),
-                "train_seconds": run.metrics["cost"]["train_seconds"],
-                "call_seconds": time.perf_counter() - started,
-                "parameters": run.metrics["cost"]["parameters"],
-                "epochs_run": run.metrics["epochs_run"],
-                "best_epoch": run.metrics["best_epoch"],
-                "sizes": {k: run.config["split"][k] for k in ("train", "val", "test")},
-                "features": run.config["preprocess"]["features"],
-                "normalize": run.config["preprocess"].get("stats", {}).get("normalize"),
-                "model_options": run.config["model"].get("options"),
-                "train_options": {
-                    k: run.config["train"].get(k)
-                    for k in ("epochs", "batch_size", "lr", "augment", "mixup")
-                },
-                "torch_threads": torch.get_num_threads(),
-            }
-        )
-    )
+    runs = [dl.train(ds, family, preset or "shallow", seed=s, **split, **options) for s in seeds]
+    run = runs[0]
+    record: dict[str, Any] = {
+        "model": model,
+        "seed": seeds[0],
+        "where": where,
+        "feature_options": features,
+        "test_accuracy": run.metrics["test"]["accuracy"],
+        "val_accuracy": run.metrics.get("val", {}).get("accuracy"),
+        "train_seconds": sum(r.metrics["cost"]["train_seconds"] for r in runs),
+        "call_seconds": time.perf_counter() - started,
+        "parameters": run.metrics["cost"]["parameters"],
+        "epochs_run": run.metrics["epochs_run"],
+        "best_epoch": run.metrics["best_epoch"],
+        "sizes": {k: run.config["split"][k] for k in ("train", "val", "test")},
+        "features": run.config["preprocess"]["features"],
+        "normalize": run.config["preprocess"].get("stats", {}).get("normalize"),
+        "model_options": run.config["model"].get("options"),
+        "train_options": {
+            k: run.config["train"].get(k)
+            for k in ("epochs", "batch_size", "lr", "augment", "mixup")
+        },
+        "torch_threads": torch.get_num_threads(),
+    }
+    if len(runs) > 1:
+        ensemble = ensemble_metrics(runs, data=ds)
+        record["test_accuracy"] = ensemble["test"]["accuracy"]
+        record["members"] = {
+            "seeds": seeds,
+            "test_accuracy": [m["accuracy"] for m in ensemble["members"]],
+            "val_accuracy": [r.metrics.get("val", {}).get("accuracy") for r in runs],
+            "best_epoch": [r.metrics["best_epoch"] for r in runs],
+        }
+    print(json.dumps(record))
 
 
 def measure(model: str, seed: int, where: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", model, where, "--seeds", str(seed)]
+    members = [seed + i for i in range(args.ensemble)]
+    command = [sys.executable, __file__, "--child", model, where, "--seeds", *map(str, members)]
     if args.augment is not None:
         command += ["--augment", args.augment]
     if args.mixup is not None:
@@ -206,6 +217,9 @@ def loso_table(runs: list[dict[str, Any]], model: str) -> list[str]:
         return []
     seeds = sorted({r["seed"] for r in mine})
     lines = [f"leave one speaker out, {model} (500 test clips each), seeds {seeds}"]
+    if any("members" in r for r in mine):
+        size = len(mine[0].get("members", {}).get("seeds", [0]))
+        lines[0] += f" (ensembles of {size}, named by their first seed)"
     lines.append(f"{'speaker':12}{'test acc %':>16}{'train s':>16}")
     per_seed_means: list[float] = []
     for speaker in SPEAKERS:
@@ -275,6 +289,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixup", type=float, help="mixup's alpha for the networks (default: off)")
     parser.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
     parser.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        metavar="K",
+        help="score ensembles of K networks (consecutive seeds from each K-th of --seeds) by "
+        "their averaged probabilities (default: 1, single networks)",
+    )
+    parser.add_argument(
         "--speakers",
         nargs="+",
         choices=SPEAKERS,
@@ -300,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(
             args.child[0],
-            args.seeds[0],
+            args.seeds,
             args.child[1],
             args.augment,
             args.threads,
@@ -310,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     os.environ.setdefault("DEPTHLAB_QUIET", "1")
+    if args.ensemble < 1 or len(args.seeds) % args.ensemble:
+        parser.error(f"--ensemble {args.ensemble} must divide the {len(args.seeds)} seeds")
+    if args.ensemble > 1:  # one ensemble per K consecutive seeds, named by its first
+        args.seeds = args.seeds[:: args.ensemble]
     chosen = [m for m in MODELS if m.split(":")[0] in args.models]
     plan = (
         [(m, s, "official") for m in chosen for s in args.seeds] if "official" in args.parts else []
@@ -363,12 +389,14 @@ def earlier_runs(args: argparse.Namespace, features: dict[str, str]) -> list[dic
         return []
     record = json.loads(args.out.read_text())
     params = record.get("params", {})
-    settings = ("features", "augment", "threads", "mixup")
-    same = tuple(params.get(k, {} if k == "features" else None) for k in settings) == (
+    settings = ("features", "augment", "threads", "mixup", "ensemble")
+    defaults: dict[str, Any] = {"features": {}, "ensemble": 1}
+    same = tuple(params.get(k, defaults.get(k)) for k in settings) == (
         features,
         args.augment,
         args.threads,
         args.mixup,
+        args.ensemble,
     )
     if not same:
         raise SystemExit(
@@ -395,6 +423,7 @@ def save(
             "seeds": args.seeds,
             "augment": args.augment,
             "mixup": args.mixup,
+            "ensemble": args.ensemble,
             "threads": args.threads,
             "features": features,
             "parts": args.parts,

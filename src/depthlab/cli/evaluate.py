@@ -14,7 +14,11 @@ from depthlab.cli.train import data_environment, print_metrics
 
 
 def evaluate_command(
-    run_folder: Path = typer.Argument(..., metavar="RUN", help="A run folder from 'train'."),
+    run_folders: list[Path] = typer.Argument(
+        ...,
+        metavar="RUN...",
+        help="A run folder from 'train'; several: their ensemble (averaged predictions).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the test metrics as JSON."),
     plot: Path | None = typer.Option(
         None,
@@ -29,6 +33,9 @@ def evaluate_command(
 
     The data is loaded again from the source recorded in run.json, and the split's fingerprint
     must equal the recorded one: changed data is an error, not a silently different score.
+    Several runs are scored as an ensemble: their class probabilities (or values) averaged on
+    the test part they share, each member's own score beside it. Train the members on one split
+    (the same --split-seed, --test-group or --split official).
 
     Examples:
 
@@ -37,12 +44,20 @@ def evaluate_command(
       depthlab evaluate runs/cnn --json
 
       depthlab evaluate runs/sunspots-rnn --plot forecast.png
+
+      depthlab evaluate runs/cnn-seed0 runs/cnn-seed1 runs/cnn-seed2
     """
     from depthlab.errors import ConfigError
     from depthlab.evaluate.measure import metrics_on
     from depthlab.training.reload import run_data
     from depthlab.training.run import Run
 
+    if len(run_folders) > 1:
+        if plot is not None:
+            raise ConfigError("--plot draws one run's forecasts; give one RUN")
+        evaluate_ensemble(run_folders, as_json, data_dir, cache_dir)
+        return
+    run_folder = run_folders[0]
     run = Run.load(run_folder)
     if plot is not None and run.task != "forecasting":
         raise ConfigError(f"--plot draws forecasts; {run_folder} does {run.task}")
@@ -68,6 +83,29 @@ def evaluate_command(
     name = run.config["data"]["name"]
     title = f"{run_folder}: {model} on {name}, test part ({len(split.test):,} examples)"
     print_metrics(metrics, run.class_names, title)
+
+
+def evaluate_ensemble(
+    run_folders: list[Path], as_json: bool, data_dir: Path | None, cache_dir: Path | None
+) -> None:
+    """``depthlab evaluate RUN RUN ...``: the ensemble's test metrics, then each member's."""
+    from depthlab.evaluate.ensemble import ensemble_metrics
+    from depthlab.training.run import Run
+
+    runs = [Run.load(folder) for folder in run_folders]
+    result = ensemble_metrics(runs, data_dir=data_dir, cache_dir=cache_dir)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    title = (
+        f"ensemble of {len(runs)} runs on {runs[0].config['data']['name']}, test part "
+        f"({result['test_examples']:,} examples)"
+    )
+    print_metrics(result["test"], runs[0].class_names, title)
+    key = "accuracy" if runs[0].task == "classification" else "rmse"
+    typer.echo(f"members' {key}:")
+    for member in result["members"]:
+        typer.echo(f"  {member[key]:.4f}  {member['run']}")
 
 
 def predict_command(

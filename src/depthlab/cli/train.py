@@ -34,6 +34,12 @@ def train_command(
         None, "--out", "-o", help="Run folder (default: runs/DATA-MODEL-PRESET)."
     ),
     seed: int = typer.Option(0, help="Seed of the split and of the weights."),
+    split_seed: int | None = typer.Option(
+        None,
+        "--split-seed",
+        help="Seed of the split alone (default: --seed): runs of several seeds on one split "
+        "make an ensemble ('depthlab evaluate RUN RUN ...').",
+    ),
     config: Path | None = typer.Option(
         None,
         "--config",
@@ -237,6 +243,7 @@ def train_command(
             preset,
             out=folder,
             seed=seed,
+            split_seed=split_seed,
             model_options=model_options,
             train_options=train_options,
             data_options=data_options,

@@ -159,6 +159,7 @@ def train(
     *,
     out: str | Path | None = None,
     seed: int = 0,
+    split_seed: int | None = None,
     model_options: dict[str, Any] | None = None,
     train_options: dict[str, Any] | None = None,
     data_options: dict[str, Any] | None = None,
@@ -176,7 +177,9 @@ def train(
     """Train a *model* family (``preset`` values, then *model_options*) on *data*.
 
     *data* is a built-in name, a path (read with *data_options*) or a loaded Dataset. The split
-    and the weights' initialisation follow *seed*; *split* chooses the strategy (``auto``,
+    and the weights' initialisation follow *seed* (the split *split_seed* when given: runs of
+    several seeds on one split make an ensemble, see :mod:`depthlab.evaluate.ensemble`);
+    *split* chooses the strategy (``auto``,
     ``random``, ``stratified``, ``grouped``, ``temporal``). With *out*, everything is written to
     that folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
     *feature_options* (:class:`~depthlab.config.FeatureConfig`) choose and tune the feature
@@ -217,7 +220,8 @@ def train(
     if not baseline:  # the family's preset, then what suits the pipeline's data
         defaults = {**get_family(model).train_presets.get(preset, {}), **pipeline.train_defaults}
     cfg = parse_config(TrainConfig, {**defaults, "seed": seed, **(train_options or {})})
-    parts = resolve_split(ds, seed=cfg.seed, strategy=split, test_group=test_group, fold=fold)
+    split_by = cfg.seed if split_seed is None else split_seed
+    parts = resolve_split(ds, seed=split_by, strategy=split, test_group=test_group, fold=fold)
     prep = Preprocessor.fit(ds, parts.train, model, features)
     if source is not None:  # the pretrained layers' inputs, prepared as in pretraining
         prep = source.preprocessor(prep)
@@ -252,7 +256,7 @@ def train(
         "split": {
             "strategy": parts.strategy,
             "requested": split,
-            "seed": cfg.seed,
+            "seed": split_by,
             **parts.sizes(),
             "fingerprint": parts.fingerprint(),
             # Only when set: run folders from before these options compare equal on --resume.

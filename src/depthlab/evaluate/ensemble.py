@@ -1,0 +1,123 @@
+"""An ensemble of trained runs: their predictions averaged on the test part they share.
+
+Networks trained from different seeds make partly different mistakes; averaging their class
+probabilities (a "deep ensemble", Lakshminarayanan et al., NeurIPS 2017) or their regression
+and forecast values removes the part of the error that is chance. The members may differ in
+anything (seed, model, features, augmentation) as long as they were trained on the same data
+and test on the same examples: ``depthlab train --split-seed S`` keeps the split fixed while
+``--seed`` changes the weights, and ``--test-group``, ``--split official`` or a temporal split
+fix it anyway.
+
+Example:
+    >>> import numpy as np
+    >>> from depthlab.evaluate.ensemble import average
+    >>> average([np.array([[0.9, 0.1]]), np.array([[0.3, 0.7]])], "classification")
+    array([[0.6, 0.4]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from depthlab.errors import ConfigError, DataError
+from depthlab.evaluate.metrics import compute_metrics
+
+if TYPE_CHECKING:
+    from depthlab.data.dataset import Dataset
+    from depthlab.training.run import Run
+
+
+def average(outputs: Sequence[np.ndarray], task: str) -> np.ndarray:
+    """The members' *outputs* averaged: class probabilities ``(N, K)`` for classification,
+    values on the target's scale otherwise. Arrays of different shapes are a DataError."""
+    if not outputs:
+        raise ConfigError("an ensemble needs at least one member")
+    shapes = {np.shape(o) for o in outputs}
+    if len(shapes) > 1:
+        raise DataError(f"the members' {task} outputs differ in shape: {sorted(shapes)}")
+    return np.mean(np.stack([np.asarray(o, dtype=np.float64) for o in outputs]), axis=0)
+
+
+def member_outputs(run: Run, ds: Dataset) -> np.ndarray:
+    """What :func:`average` averages for *run* on the examples of *ds*."""
+    if run.task == "classification":
+        return run.predict_proba(ds.inputs)
+    return np.asarray(run.predict(ds.inputs), dtype=np.float64)
+
+
+def score(run: Run, task: str, ds: Dataset, outputs: np.ndarray) -> dict[str, Any]:
+    """Metrics of *outputs* (from :func:`member_outputs` or :func:`average`) on *ds*."""
+    if task == "classification":
+        return compute_metrics(task, ds.targets, outputs.argmax(axis=1), outputs, run.class_names)
+    stats = run.preprocessor.stats or {}
+    return compute_metrics(task, ds.targets, outputs, mase_scale=stats.get("naive_mae"))
+
+
+def ensemble_metrics(
+    runs: Sequence[Run],
+    data: Dataset | None = None,
+    *,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Test metrics of *runs* averaged (``"test"``) and of each member alone (``"members"``).
+
+    Each run's data and split are made again as in training (:func:`~depthlab.training.reload.
+    run_data`; *data* stands in for runs trained on a Dataset object). The members must share
+    the task, the classes and the test examples; otherwise it is a ConfigError naming the run
+    that differs and why.
+
+    Example:
+        >>> import depthlab as dl
+        >>> runs = [dl.train("iris", seed=s, split_seed=0) for s in range(3)]  # doctest: +SKIP
+        >>> ensemble_metrics(runs)["test"]["accuracy"]  # doctest: +SKIP
+    """
+    from depthlab.training.reload import run_data
+
+    if len(runs) < 2:
+        raise ConfigError(f"an ensemble needs at least two runs, got {len(runs)}")
+    first = runs[0]
+    test_ids: np.ndarray | None = None
+    outputs: list[np.ndarray] = []
+    members: list[dict[str, Any]] = []
+    for run in runs:
+        where = run.path or f"run {len(members) + 1}"
+        if run.task != first.task or run.class_names != first.class_names:
+            raise ConfigError(
+                f"{where} does {run.task} with classes {list(run.class_names)}, the first member "
+                f"{first.task} with {list(first.class_names)}: an ensemble's members predict the "
+                "same thing"
+            )
+        ds, split = run_data(
+            run,
+            data,
+            data_dir=data_dir,
+            cache_dir=cache_dir,
+            in_python="pass the Dataset as data=",
+        )
+        if test_ids is None:
+            test_ids = split.test
+        elif not np.array_equal(split.test, test_ids):
+            differ = (
+                f"{len(split.test):,} against {len(test_ids):,}"
+                if len(split.test) != len(test_ids)
+                else "as many, but other ones"
+            )
+            raise ConfigError(
+                f"{where} tests on other examples than the first member ({differ}): train the "
+                "members on one split (the same --split-seed, --test-group or --split official)"
+            )
+        test = ds.subset(split.test)
+        out = member_outputs(run, test)
+        outputs.append(out)
+        members.append({"run": str(where), **score(run, run.task, test, out)})
+    combined = average(outputs, first.task)
+    return {
+        "test": score(first, first.task, test, combined),
+        "members": members,
+        "test_examples": len(test),
+    }
