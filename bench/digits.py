@@ -28,10 +28,17 @@ of ``CV_CANDIDATES`` (the three above and the affine augmentation, also with 60 
 ranked by their accuracy over the K folds. The chosen one is retrained on the whole first half
 for every seed and tested once, as above.
 
+``--ensemble K`` tests ensembles instead: the configuration an earlier ``--cv`` run chose (read
+from its ``--json``, ``--chosen-from``) is trained on the whole first half once per seed, and
+each K consecutive seeds make an ensemble, scored once on the second half by depthlab's average
+of the members' class probabilities (``depthlab.evaluate.ensemble``); every member's own score
+is printed beside it.
+
 example:
   OMP_NUM_THREADS=1 .venv/bin/python bench/digits.py
   OMP_NUM_THREADS=1 .venv/bin/python bench/digits.py --chosen-only --json out/digits.json
   OMP_NUM_THREADS=1 .venv/bin/python bench/digits.py --chosen-only --cv 5 --json out/digits.json
+  OMP_NUM_THREADS=1 .venv/bin/python bench/digits.py --ensemble 3 --json out/ensemble.json
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+HERE = Path(__file__).resolve().parent
 GOAL = 0.99
 PUBLISHED_SVC = 0.97  # the example's printed accuracy (its classification report)
 # name -> (family, preset, train options, model options)
@@ -68,9 +76,9 @@ VAL_SHARE = 0.2
 
 def fit_and_score(
     ds: Any, config: Config, train: np.ndarray, test: np.ndarray, seed: int
-) -> tuple[float, float]:
+) -> tuple[float, float, np.ndarray]:
     """Train *config* on the examples *train* (preprocessing fitted there) and return its
-    accuracy on *test* and the training seconds."""
+    accuracy on *test*, the training seconds and its class probabilities on *test*."""
     import torch
 
     from depthlab.config import TrainConfig
@@ -93,8 +101,9 @@ def fit_and_score(
     seconds = time.perf_counter() - started
     model.eval()
     with torch.no_grad():
-        accuracy = (model(x[test]).argmax(1) == y[test]).float().mean().item()
-    return accuracy, seconds
+        proba = torch.softmax(model(x[test]), dim=1)
+    accuracy = (proba.argmax(1) == y[test]).float().mean().item()
+    return accuracy, seconds, proba.numpy()
 
 
 def main() -> None:
@@ -114,7 +123,23 @@ def main() -> None:
         metavar="K",
         help="choose among CV_CANDIDATES by K-fold cross-validation on the first half",
     )
+    parser.add_argument(
+        "--ensemble",
+        type=int,
+        metavar="K",
+        help="test ensembles of K CNNs of the configuration --chosen-from names instead "
+        "(members: K consecutive seeds of --seeds, default 0 .. 3K-1)",
+    )
+    parser.add_argument(
+        "--chosen-from",
+        type=Path,
+        default=HERE / "results" / "digits_cv.json",
+        help="with --ensemble: the earlier --json whose chosen configuration is tested",
+    )
     args = parser.parse_args()
+    if args.ensemble:
+        test_ensembles(args)
+        return
 
     import torch
     from sklearn.model_selection import KFold, train_test_split
@@ -152,7 +177,7 @@ def main() -> None:
             parts.append((f"seed {seed}", fit, val, seed))
     for label, fit, val, seed in parts:
         for name, config in candidates.items():
-            score, took = fit_and_score(ds, config, fit, val, seed)
+            score, took, _ = fit_and_score(ds, config, fit, val, seed)
             validation[name].append(score)
             print(f"validation  {name:34s} {label}: {score:.4f} ({took:.1f} s)", flush=True)
     chosen = max(candidates, key=lambda n: statistics.mean(validation[n]))  # ties: the first
@@ -163,7 +188,7 @@ def main() -> None:
         accuracies: list[float] = []
         seconds: list[float] = []
         for seed in args.seeds:
-            accuracy, took = fit_and_score(ds, config, train, test, seed)
+            accuracy, took, _ = fit_and_score(ds, config, train, test, seed)
             accuracies.append(accuracy)
             seconds.append(took)
             print(f"test  {name:40s} seed {seed}: {accuracy:.4f} ({took:.1f} s)", flush=True)
@@ -194,6 +219,65 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         record = {"validation": validation, "cv": args.cv, "chosen": chosen, "test": results}
+        args.json.write_text(json.dumps(record, indent=2))
+
+
+def test_ensembles(args: argparse.Namespace) -> None:
+    """``--ensemble K``: the configuration chosen earlier (``--chosen-from``), trained on the
+    whole first half once per seed; each K consecutive seeds make one ensemble, scored on the
+    second half by depthlab's average of their class probabilities."""
+    from depthlab.data.load import load_dataset
+    from depthlab.evaluate.ensemble import average
+    from depthlab.machine import cpu_cores, cpu_name
+
+    k = args.ensemble
+    seeds = args.seeds if args.seeds != [0, 1, 2] else list(range(3 * k))
+    if k < 2 or len(seeds) % k:
+        raise SystemExit(f"--ensemble {k}: give K >= 2 and a multiple of K seeds")
+    chosen = json.loads(args.chosen_from.read_text())["chosen"]
+    config = CV_CANDIDATES[chosen]
+    ds = load_dataset("digits")
+    half = len(ds) // 2
+    train, test = np.arange(half), np.arange(half, len(ds))
+    ensembles: list[dict[str, Any]] = []
+    for start in range(0, len(seeds), k):
+        members = seeds[start : start + k]
+        scores, seconds, probas = [], [], []
+        for seed in members:
+            accuracy, took, proba = fit_and_score(ds, config, train, test, seed)
+            scores.append(accuracy)
+            seconds.append(took)
+            probas.append(proba)
+            print(f"member  {chosen} seed {seed}: {accuracy:.4f} ({took:.1f} s)", flush=True)
+        combined = average(probas, "classification").argmax(1)
+        accuracy = float((combined == ds.targets[test]).mean())
+        print(f"ensemble of seeds {members}: {accuracy:.4f}", flush=True)
+        ensembles.append(
+            {"seeds": members, "accuracy": accuracy, "members": scores, "seconds": seconds}
+        )
+    accs = [e["accuracy"] for e in ensembles]
+    singles = [a for e in ensembles for a in e["members"]]
+    mean = statistics.mean(accs)
+    print(
+        f"\ndigits, first half train ({half}), second half test ({len(test)}); {chosen}; "
+        f"{cpu_name()}, {cpu_cores()} cores"
+    )
+    print(
+        f"single CNNs ({len(singles)}): {statistics.mean(singles):.4f} ± "
+        f"{statistics.stdev(singles):.4f}"
+    )
+    print(
+        f"ensembles of {k} ({len(accs)}): {mean:.4f} ± {statistics.stdev(accs):.4f}  "
+        f"goal >= {GOAL}: {'met' if mean >= GOAL else 'missed'}"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        record = {
+            "chosen": chosen,
+            "chosen_from": str(args.chosen_from),
+            "ensemble": k,
+            "ensembles": ensembles,
+        }
         args.json.write_text(json.dumps(record, indent=2))
 
 
