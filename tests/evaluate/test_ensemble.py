@@ -78,7 +78,11 @@ def test_members_must_share_the_test_part_and_the_task() -> None:
     with pytest.raises(ConfigError, match=r"other examples.*--split-seed"):
         ensemble_metrics([iris, other_split])
     diabetes = dl.train("diabetes", seed=0, train_options=QUICK)
-    with pytest.raises(ConfigError, match="predict the same thing"):
+    with pytest.raises(ConfigError, match="same data"):
         ensemble_metrics([iris, diabetes])
+    wine = dl.train("wine", seed=0, train_options=QUICK)
+    iris.config["data"]["name"] = "wine"  # the same data, as far as the name tells
+    with pytest.raises(ConfigError, match="predict the same thing"):
+        ensemble_metrics([wine, iris])
     with pytest.raises(ConfigError, match="at least two runs"):
         ensemble_metrics([iris])

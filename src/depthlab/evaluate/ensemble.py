@@ -86,6 +86,12 @@ def ensemble_metrics(
     members: list[dict[str, Any]] = []
     for run in runs:
         where = run.path or f"run {len(members) + 1}"
+        name, first_name = run.config["data"]["name"], first.config["data"]["name"]
+        if name != first_name:
+            raise ConfigError(
+                f"{where} was trained on {name}, the first member on {first_name}: an "
+                "ensemble's members test on the same data"
+            )
         if run.task != first.task or run.class_names != first.class_names:
             raise ConfigError(
                 f"{where} does {run.task} with classes {list(run.class_names)}, the first member "

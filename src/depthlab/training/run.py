@@ -177,10 +177,10 @@ def train(
     """Train a *model* family (``preset`` values, then *model_options*) on *data*.
 
     *data* is a built-in name, a path (read with *data_options*) or a loaded Dataset. The split
-    and the weights' initialisation follow *seed* (the split *split_seed* when given: runs of
-    several seeds on one split make an ensemble, see :mod:`depthlab.evaluate.ensemble`);
-    *split* chooses the strategy (``auto``,
-    ``random``, ``stratified``, ``grouped``, ``temporal``). With *out*, everything is written to
+    and the weights' initialisation follow *seed* (the split follows *split_seed* when given:
+    runs of several seeds on one split make an ensemble, see :mod:`depthlab.evaluate.ensemble`);
+    *split* chooses the strategy (``auto``, ``random``, ``stratified``, ``grouped``,
+    ``temporal``). With *out*, everything is written to
     that folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
     *feature_options* (:class:`~depthlab.config.FeatureConfig`) choose and tune the feature
     pipeline (log-mel or MFCC for audio, vocabulary for text, windows for series...).
