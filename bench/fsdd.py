@@ -20,6 +20,10 @@ Two settings, each run once per seed in a fresh Python process:
   anything runs. A variant (``--feature``, ``--augment``, ``--mixup``, or another network with
   ``--loso-model``) is chosen for T's fold only from these validation scores, never from T's.
 
+* **ensembles** (``--ensemble K``): each K consecutive seeds train K networks on the same
+  split, scored together by depthlab's average of their class probabilities
+  (``depthlab.evaluate.ensemble``), the members' own scores recorded beside it.
+
 Training time is ``metrics["cost"]["train_seconds"]`` (the training loop, without imports,
 decoding or feature extraction); the machine is described below the table, with its load.
 """
