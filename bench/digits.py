@@ -110,7 +110,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", help="default: 0 1 2 (with --ensemble K: 0 .. 3K-1)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument(
         "--chosen-only",
@@ -140,6 +142,7 @@ def main() -> None:
     if args.ensemble:
         test_ensembles(args)
         return
+    args.seeds = args.seeds or [0, 1, 2]
 
     import torch
     from sklearn.model_selection import KFold, train_test_split
@@ -231,7 +234,7 @@ def test_ensembles(args: argparse.Namespace) -> None:
     from depthlab.machine import cpu_cores, cpu_name
 
     k = args.ensemble
-    seeds = args.seeds if args.seeds != [0, 1, 2] else list(range(3 * k))
+    seeds = args.seeds or list(range(3 * k))
     if k < 2 or len(seeds) % k:
         raise SystemExit(f"--ensemble {k}: give K >= 2 and a multiple of K seeds")
     chosen = json.loads(args.chosen_from.read_text())["chosen"]

@@ -142,9 +142,11 @@ def child(
     print(json.dumps(record))
 
 
-def measure(model: str, seed: int, where: str, args: argparse.Namespace) -> dict[str, Any]:
-    members = [seed + i for i in range(args.ensemble)]
-    command = [sys.executable, __file__, "--child", model, where, "--seeds", *map(str, members)]
+def measure(
+    model: str, seeds: tuple[int, ...], where: str, args: argparse.Namespace
+) -> dict[str, Any]:
+    """*seeds*: one network's, or an ensemble's members'."""
+    command = [sys.executable, __file__, "--child", model, where, "--seeds", *map(str, seeds)]
     if args.augment is not None:
         command += ["--augment", args.augment]
     if args.mixup is not None:
@@ -156,7 +158,7 @@ def measure(model: str, seed: int, where: str, args: argparse.Namespace) -> dict
     load_before = os.getloadavg()[0]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"{model} seed {seed} on {where} failed:\n{done.stderr}")
+        raise SystemExit(f"{model} seeds {list(seeds)} on {where} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["screen"] = where.startswith("screen:")
     result["outer"] = where.partition(":")[2] if result["screen"] else where
@@ -297,8 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         metavar="K",
-        help="score ensembles of K networks (consecutive seeds from each K-th of --seeds) by "
-        "their averaged probabilities (default: 1, single networks)",
+        help="score ensembles of K networks (each K consecutive --seeds) by their averaged "
+        "probabilities (default: 1, single networks)",
     )
     parser.add_argument(
         "--speakers",
@@ -338,16 +340,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DEPTHLAB_QUIET", "1")
     if args.ensemble < 1 or len(args.seeds) % args.ensemble:
         parser.error(f"--ensemble {args.ensemble} must divide the {len(args.seeds)} seeds")
-    if args.ensemble > 1:  # one ensemble per K consecutive seeds, named by its first
-        args.seeds = args.seeds[:: args.ensemble]
+    # One network per seed, or one ensemble per K consecutive seeds (named by its first).
+    k = args.ensemble
+    groups = [tuple(args.seeds[i : i + k]) for i in range(0, len(args.seeds), k)]
     chosen = [m for m in MODELS if m.split(":")[0] in args.models]
-    plan = (
-        [(m, s, "official") for m in chosen for s in args.seeds] if "official" in args.parts else []
-    )
+    plan = [(m, g, "official") for m in chosen for g in groups] if "official" in args.parts else []
     if "loso" in args.parts:
-        plan += [(args.loso_model, s, speaker) for s in args.seeds for speaker in args.speakers]
+        plan += [(args.loso_model, g, speaker) for g in groups for speaker in args.speakers]
     if "screen" in args.parts:
-        plan += [(args.loso_model, s, f"screen:{sp}") for s in args.seeds for sp in args.speakers]
+        plan += [(args.loso_model, g, f"screen:{sp}") for g in groups for sp in args.speakers]
     started = time.perf_counter()
     info = machine()
     runs = earlier_runs(args, features) if args.resume else []
@@ -355,10 +356,11 @@ def main(argv: list[str] | None = None) -> int:
         (r["model"], r["seed"], f"screen:{r['outer']}" if r.get("screen") else r["where"])
         for r in runs
     }
-    for model, seed, where in plan:
+    for model, seeds, where in plan:
+        seed = seeds[0]
         if (model, seed, where) in done:
             continue
-        result = measure(model, seed, where, args)
+        result = measure(model, seeds, where, args)
         runs.append(result)
         save(args, features, info, runs, complete=False)  # an interruption loses one run at most
         print(
@@ -407,7 +409,7 @@ def earlier_runs(args: argparse.Namespace, features: dict[str, str]) -> list[dic
             f"{args.out} was measured with other settings ({params}); use another --out"
         )
     runs: list[dict[str, Any]] = record["runs"]
-    return [r for r in runs if r["seed"] in args.seeds]
+    return [r for r in runs if r["seed"] in args.seeds[:: args.ensemble]]
 
 
 def save(

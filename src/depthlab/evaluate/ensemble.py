@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from depthlab.errors import ConfigError, DataError
-from depthlab.evaluate.metrics import compute_metrics
+from depthlab.evaluate.measure import outputs_of, score_outputs
 
 if TYPE_CHECKING:
     from depthlab.data.dataset import Dataset
@@ -40,21 +41,6 @@ def average(outputs: Sequence[np.ndarray], task: str) -> np.ndarray:
     if len(shapes) > 1:
         raise DataError(f"the members' {task} outputs differ in shape: {sorted(shapes)}")
     return np.mean(np.stack([np.asarray(o, dtype=np.float64) for o in outputs]), axis=0)
-
-
-def member_outputs(run: Run, ds: Dataset) -> np.ndarray:
-    """What :func:`average` averages for *run* on the examples of *ds*."""
-    if run.task == "classification":
-        return run.predict_proba(ds.inputs)
-    return np.asarray(run.predict(ds.inputs), dtype=np.float64)
-
-
-def score(run: Run, task: str, ds: Dataset, outputs: np.ndarray) -> dict[str, Any]:
-    """Metrics of *outputs* (from :func:`member_outputs` or :func:`average`) on *ds*."""
-    if task == "classification":
-        return compute_metrics(task, ds.targets, outputs.argmax(axis=1), outputs, run.class_names)
-    stats = run.preprocessor.stats or {}
-    return compute_metrics(task, ds.targets, outputs, mase_scale=stats.get("naive_mae"))
 
 
 def ensemble_metrics(
@@ -76,35 +62,25 @@ def ensemble_metrics(
         >>> runs = [dl.train("iris", seed=s, split_seed=0) for s in range(3)]  # doctest: +SKIP
         >>> ensemble_metrics(runs)["test"]["accuracy"]  # doctest: +SKIP
     """
-    from depthlab.training.reload import run_data
+    from depthlab.training.reload import load_source, run_data
 
     if len(runs) < 2:
         raise ConfigError(f"an ensemble needs at least two runs, got {len(runs)}")
     first = runs[0]
+    sources: dict[str, Dataset] = {}  # each source loaded once (decoding audio is not free)
     test_ids: np.ndarray | None = None
     outputs: list[np.ndarray] = []
     members: list[dict[str, Any]] = []
     for run in runs:
         where = run.path or f"run {len(members) + 1}"
-        name, first_name = run.config["data"]["name"], first.config["data"]["name"]
-        if name != first_name:
-            raise ConfigError(
-                f"{where} was trained on {name}, the first member on {first_name}: an "
-                "ensemble's members test on the same data"
-            )
-        if run.task != first.task or run.class_names != first.class_names:
-            raise ConfigError(
-                f"{where} does {run.task} with classes {list(run.class_names)}, the first member "
-                f"{first.task} with {list(first.class_names)}: an ensemble's members predict the "
-                "same thing"
-            )
-        ds, split = run_data(
-            run,
-            data,
-            data_dir=data_dir,
-            cache_dir=cache_dir,
-            in_python="pass the Dataset as data=",
-        )
+        check_member(run, first, where)
+        member_data = data
+        if member_data is None:
+            key = json.dumps([run.config["data"].get(k) for k in ("source", "options")])
+            if key not in sources:
+                sources[key] = load_source(run, data_dir, cache_dir, "pass the Dataset as data=")
+            member_data = sources[key]
+        ds, split = run_data(run, member_data)
         if test_ids is None:
             test_ids = split.test
         elif not np.array_equal(split.test, test_ids):
@@ -117,13 +93,28 @@ def ensemble_metrics(
                 f"{where} tests on other examples than the first member ({differ}): train the "
                 "members on one split (the same --split-seed, --test-group or --split official)"
             )
-        test = ds.subset(split.test)
-        out = member_outputs(run, test)
+        test = ds.subset(split.test)  # the same examples for every member
+        out = outputs_of(run, test)
         outputs.append(out)
-        members.append({"run": str(where), **score(run, run.task, test, out)})
-    combined = average(outputs, first.task)
+        members.append({"run": str(where), **score_outputs(run, test, out)})
     return {
-        "test": score(first, first.task, test, combined),
+        "test": score_outputs(first, test, average(outputs, first.task)),
         "members": members,
         "test_examples": len(test),
     }
+
+
+def check_member(run: Run, first: Run, where: object) -> None:
+    """A ConfigError unless *run* predicts what the *first* member does, on the same data."""
+    name, first_name = run.config["data"]["name"], first.config["data"]["name"]
+    if name != first_name:
+        raise ConfigError(
+            f"{where} was trained on {name}, the first member on {first_name}: an "
+            "ensemble's members test on the same data"
+        )
+    if run.task != first.task or run.class_names != first.class_names:
+        raise ConfigError(
+            f"{where} does {run.task} with classes {list(run.class_names)}, the first member "
+            f"{first.task} with {list(first.class_names)}: an ensemble's members predict the "
+            "same thing"
+        )

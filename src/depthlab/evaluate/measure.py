@@ -23,25 +23,34 @@ class Predictor(Protocol):
     def predict_proba(self, inputs: Any) -> np.ndarray: ...
 
 
-def metrics_on(predictor: Predictor, ds: Dataset) -> dict[str, Any]:
-    """Task-aware metrics of *predictor* on every example of *ds*."""
+def outputs_of(predictor: Predictor, ds: Dataset) -> np.ndarray:
+    """What the metrics read: class probabilities ``(N, K)`` for classification, predictions on
+    the target's scale otherwise (what an ensemble averages, too)."""
     if predictor.task == "classification":
-        proba = predictor.predict_proba(ds.inputs)
+        return predictor.predict_proba(ds.inputs)
+    return predictor.predict(ds.inputs)
+
+
+def score_outputs(predictor: Predictor, ds: Dataset, outputs: np.ndarray) -> dict[str, Any]:
+    """Task-aware metrics of *outputs* (see :func:`outputs_of`) against the targets of *ds*."""
+    if predictor.task == "classification":
         return compute_metrics(
             "classification",
             ds.targets,
-            proba.argmax(axis=1),
-            proba,
+            outputs.argmax(axis=1),
+            outputs,
             class_names=tuple(predictor.class_names),
         )
     # MASE's scale, the training series' one-step naive MAE, is a statistic of the preprocessing.
     stats = getattr(getattr(predictor, "preprocessor", None), "stats", None) or {}
     return compute_metrics(
-        str(predictor.task),
-        ds.targets,
-        predictor.predict(ds.inputs),
-        mase_scale=stats.get("naive_mae"),
+        str(predictor.task), ds.targets, outputs, mase_scale=stats.get("naive_mae")
     )
+
+
+def metrics_on(predictor: Predictor, ds: Dataset) -> dict[str, Any]:
+    """Task-aware metrics of *predictor* on every example of *ds*."""
+    return score_outputs(predictor, ds, outputs_of(predictor, ds))
 
 
 def split_metrics(predictor: Predictor, ds: Dataset, split: Split) -> dict[str, Any]:

@@ -26,20 +26,13 @@ def run_data(
     split, made again exactly as in training; a changed split fingerprint is a DataError.
     *data* stands in for a run trained on a Dataset object in Python; without it, such a run
     is a ConfigError ending with *in_python* (what to do instead)."""
-    from depthlab.data.load import load_dataset
     from depthlab.data.splits import recorded_split
     from depthlab.training.preprocess import examples_for
 
     source, recorded = run.config["data"], run.config["split"]
     where = run.path or "this run"
     if data is None:
-        if source.get("source") is None:
-            raise ConfigError(
-                f"{where} was trained on a Dataset object in Python, not on a name or path; "
-                + in_python
-            )
-        options = source.get("options", {})
-        data = load_dataset(source["source"], data_dir=data_dir, cache_dir=cache_dir, **options)
+        data = load_source(run, data_dir, cache_dir, in_python)
     ds = examples_for(data, run.config["model"]["family"], run.config.get("features"))
     split = recorded_split(ds, recorded)
     if split.fingerprint() != recorded["fingerprint"]:
@@ -50,3 +43,20 @@ def run_data(
             f"{sizes} (fingerprint {recorded['fingerprint']}); restore the data or train again"
         )
     return ds, split
+
+
+def load_source(run: Any, data_dir: Path | None, cache_dir: Path | None, in_python: str) -> Dataset:
+    """The data *run* was trained on, loaded again from the source and options run.json
+    records; a run trained on a Dataset object in Python is a ConfigError ending with
+    *in_python*."""
+    from depthlab.data.load import load_dataset
+
+    source = run.config["data"]
+    if source.get("source") is None:
+        where = run.path or "this run"
+        raise ConfigError(
+            f"{where} was trained on a Dataset object in Python, not on a name or path; "
+            + in_python
+        )
+    options = source.get("options", {})
+    return load_dataset(source["source"], data_dir=data_dir, cache_dir=cache_dir, **options)

@@ -180,8 +180,8 @@ def train(
     and the weights' initialisation follow *seed* (the split follows *split_seed* when given:
     runs of several seeds on one split make an ensemble, see :mod:`depthlab.evaluate.ensemble`);
     *split* chooses the strategy (``auto``, ``random``, ``stratified``, ``grouped``,
-    ``temporal``). With *out*, everything is written to
-    that folder, a checkpoint after every epoch, and ``resume=True`` continues an interrupted run.
+    ``temporal``). With *out*, everything is written to that folder, a checkpoint after every
+    epoch, and ``resume=True`` continues an interrupted run.
     *feature_options* (:class:`~depthlab.config.FeatureConfig`) choose and tune the feature
     pipeline (log-mel or MFCC for audio, vocabulary for text, windows for series...).
     *test_group* tests on that group alone (a speaker: leave-one-group-out); *fold* ``(i, k)``
