@@ -31,7 +31,7 @@ for every seed and tested once, as above.
 ``--ensemble K`` tests ensembles instead: the configuration an earlier ``--cv`` run chose (read
 from its ``--json``, ``--chosen-from``) is trained on the whole first half once per seed, and
 each K consecutive seeds make an ensemble, scored once on the second half by depthlab's average
-of the members' class probabilities (``depthlab.evaluate.ensemble``); every member's own score
+of the members' class probabilities (``depthlab.training.ensemble``); every member's own score
 is printed beside it.
 
 example:
@@ -230,8 +230,8 @@ def test_ensembles(args: argparse.Namespace) -> None:
     whole first half once per seed; each K consecutive seeds make one ensemble, scored on the
     second half by depthlab's average of their class probabilities."""
     from depthlab.data.load import load_dataset
-    from depthlab.evaluate.ensemble import average
     from depthlab.machine import cpu_cores, cpu_name
+    from depthlab.training.ensemble import average
 
     k = args.ensemble
     seeds = args.seeds or list(range(3 * k))

@@ -22,7 +22,7 @@ Two settings, each run once per seed in a fresh Python process:
 
 * **ensembles** (``--ensemble K``): each K consecutive seeds train K networks on the same
   split, scored together by depthlab's average of their class probabilities
-  (``depthlab.evaluate.ensemble``), the members' own scores recorded beside it.
+  (``depthlab.training.ensemble``), the members' own scores recorded beside it.
 
 Training time is ``metrics["cost"]["train_seconds"]`` (the training loop, without imports,
 decoding or feature extraction); the machine is described below the table, with its load.
@@ -85,7 +85,7 @@ def child(
 
     import depthlab as dl
     from depthlab.data.load import load_dataset
-    from depthlab.evaluate.ensemble import ensemble_metrics
+    from depthlab.training.ensemble import ensemble_metrics
 
     if threads is not None:
         torch.set_num_threads(threads)

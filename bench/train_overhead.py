@@ -82,7 +82,7 @@ def load_shared(folder: Path, family: str) -> tuple[dict[str, Any], Any, dict[st
     import torch
 
     import depthlab
-    from depthlab.models.spec import InputSpec
+    from depthlab.features.spec import InputSpec
 
     setup = json.loads((folder / "setup.json").read_text())
     tensors = torch.load(folder / "tensors.pt")

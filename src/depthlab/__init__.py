@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from depthlab._version import __version__
 
 _EXPORTS = {
     "Dataset": "depthlab.data.dataset",
@@ -31,7 +31,7 @@ _EXPORTS = {
     "CrossValidation": "depthlab.training.crossval",
     "build_model": "depthlab.models.base",
     "list_families": "depthlab.models.base",
-    "InputSpec": "depthlab.models.spec",
+    "InputSpec": "depthlab.features.spec",
     "TrainConfig": "depthlab.config",
     "DataConfig": "depthlab.config",
     "SplitConfig": "depthlab.config",
@@ -64,8 +64,8 @@ if TYPE_CHECKING:
     from depthlab.errors import ConfigError, DataError, DepthlabError
     from depthlab.estimators import DepthClassifier, DepthRegressor
     from depthlab.explaining.api import Explanation, explain
+    from depthlab.features.spec import InputSpec
     from depthlab.models.base import build_model, list_families
-    from depthlab.models.spec import InputSpec
     from depthlab.studies.run import StudyResult, study
     from depthlab.track.base import Tracker
     from depthlab.track.mlflow_tracker import MlflowTracker

@@ -18,8 +18,6 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
-PREDICT_BATCH = 1024
-
 
 class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
     """What both estimators share: parameters, input handling, training and forward passes."""
@@ -121,8 +119,8 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
         import torch
 
         from depthlab.config import TrainConfig, parse_config
+        from depthlab.features.spec import InputKind, InputSpec
         from depthlab.models.base import build_model
-        from depthlab.models.spec import InputKind, InputSpec
         from depthlab.training.loop import Tensors, fit
 
         kinds: dict[int, InputKind] = {2: "vector", 3: "sequence", 4: "image"}
@@ -160,19 +158,13 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
 
     def _outputs(self, X: Any) -> np.ndarray:
         """Raw network outputs ``(N, K)`` for *X*, in evaluation mode."""
-        import torch
         from sklearn.utils.validation import check_is_fitted
 
+        from depthlab.evaluate.forward import forward
+
         check_is_fitted(self)
-        x = torch.from_numpy(self._scale(self._validate_X(X, reset=False)))
-        device = next(self.model_.parameters()).device
-        self.model_.eval()
-        with torch.no_grad():
-            chunks = [
-                self.model_(x[i : i + PREDICT_BATCH].to(device)).float().cpu()
-                for i in range(0, len(x), PREDICT_BATCH)
-            ]
-        return torch.cat(chunks).numpy().astype(np.float64)
+        x = self._scale(self._validate_X(X, reset=False))
+        return forward(self.model_, x).numpy().astype(np.float64)
 
 
 class DepthClassifier(ClassifierMixin, _DepthEstimator):  # type: ignore[misc]

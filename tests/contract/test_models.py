@@ -13,8 +13,8 @@ import pytest
 import torch
 from torch import nn
 
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import DepthModel, build_model, get_family, list_families
-from depthlab.models.spec import InputSpec
 from depthlab.training.checkpoint import load_weights, save_weights
 
 # Tiny inputs of each kind: small enough for the deep presets to build and step in milliseconds.

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from depthlab.errors import ConfigError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
 from depthlab.models.baselines import make_baseline
-from depthlab.models.spec import InputSpec
 
 pytest.importorskip("captum")
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
-from depthlab.models.spec import InputSpec
 
 pytest.importorskip("captum")
 

@@ -9,8 +9,8 @@ import pytest
 
 import depthlab as dl
 from depthlab.errors import ConfigError, DataError
+from depthlab.features.spec import InputSpec
 from depthlab.models.baselines import Baseline
-from depthlab.models.spec import InputSpec
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from depthlab.errors import ConfigError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model, families_for
-from depthlab.models.spec import InputSpec
 
 VECTOR = InputSpec("vector", (7,), n_outputs=4, task="classification")
 SEQUENCE = InputSpec("sequence", (3, 20), n_outputs=5, task="classification")

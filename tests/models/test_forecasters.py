@@ -14,9 +14,9 @@ import depthlab as dl
 from depthlab.data.dataset import Dataset
 from depthlab.data.splits import split_dataset
 from depthlab.errors import ConfigError
+from depthlab.features.spec import InputSpec
 from depthlab.models.baselines import make_baseline
 from depthlab.models.forecasters import ARIMAForecaster, training_series
-from depthlab.models.spec import InputSpec
 from depthlab.training.preprocess import examples_for
 
 

@@ -14,11 +14,11 @@ import depthlab as dl
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError
 from depthlab.evaluate.ranking import hit_rate_ndcg, rank_among, topk_metrics
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
 from depthlab.models.baselines import Baseline
 from depthlab.models.biases import BiasesOnly
 from depthlab.models.mf import penalised
-from depthlab.models.spec import InputSpec
 
 PAIRS = InputSpec("pairs", (2,), n_outputs=1, task="regression", cardinalities=(4, 5))
 

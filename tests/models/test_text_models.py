@@ -15,8 +15,8 @@ import depthlab as dl
 from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.features.registry import get_features
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
-from depthlab.models.spec import InputSpec
 from depthlab.models.text import masked_pool
 from depthlab.training.run import Run
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from depthlab.studies.stats import paired
+from depthlab.evaluate.stats import paired
 
 
 def run_study(data: str, folder: Path, **config: Any) -> dict[str, Any]:

@@ -11,8 +11,8 @@ import pytest
 from depthlab.config import StudyConfig, load_yaml
 from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError
+from depthlab.evaluate.stats import mean_ci, paired
 from depthlab.studies.plan import Job, make_plan
-from depthlab.studies.stats import mean_ci, paired
 from depthlab.studies.store import Store
 
 

@@ -11,8 +11,8 @@ import torch
 
 from depthlab.config import TrainConfig, parse_config
 from depthlab.errors import ConfigError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
-from depthlab.models.spec import InputSpec
 from depthlab.training.augment import MAX_SHIFT, augment
 from depthlab.training.loop import Tensors, fit
 

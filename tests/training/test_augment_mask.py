@@ -12,8 +12,8 @@ import torch
 
 from depthlab.config import TrainConfig, parse_config
 from depthlab.errors import ConfigError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
-from depthlab.models.spec import InputSpec
 from depthlab.training.augment import (
     MASK_FRACTION,
     WARP_FREQUENCY,

@@ -10,8 +10,8 @@ import torch
 from torch import nn
 
 from depthlab.errors import DataError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
-from depthlab.models.spec import InputSpec
 from depthlab.training.checkpoint import (
     load_checkpoint,
     load_weights,

@@ -11,8 +11,8 @@ import torch
 from torch import nn
 
 from depthlab.config import TrainConfig
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
-from depthlab.models.spec import InputSpec
 from depthlab.training.checkpoint import load_checkpoint
 from depthlab.training.loop import Tensors, TrainingError, evaluate, fit
 from depthlab.training.run import train

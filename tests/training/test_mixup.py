@@ -12,8 +12,8 @@ import torch
 
 from depthlab.config import TrainConfig
 from depthlab.errors import ConfigError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
-from depthlab.models.spec import InputSpec
 from depthlab.training.loop import Tensors, evaluate, fit
 from depthlab.training.mixup import mix
 

@@ -135,7 +135,7 @@ def test_fine_tune_lr_goes_to_the_pretrained_group(source_run: Path) -> None:
 
 
 def test_layers_follow_the_depth_of_each_family() -> None:
-    from depthlab.models.spec import InputSpec
+    from depthlab.features.spec import InputSpec
 
     sequence = InputSpec("sequence", (2, 32), n_outputs=3, task="classification")
     for family, spec in (("mlp", sequence), ("cnn", sequence), ("rnn", sequence)):

@@ -89,7 +89,7 @@ def evaluate_ensemble(
     run_folders: list[Path], as_json: bool, data_dir: Path | None, cache_dir: Path | None
 ) -> None:
     """``depthlab evaluate RUN RUN ...``: the ensemble's test metrics, then each member's."""
-    from depthlab.evaluate.ensemble import ensemble_metrics
+    from depthlab.training.ensemble import ensemble_metrics
     from depthlab.training.run import Run
 
     runs = [Run.load(folder) for folder in run_folders]

@@ -17,7 +17,7 @@ standard deviations).
 Example:
     >>> import numpy as np
     >>> from depthlab.models.base import build_model
-    >>> from depthlab.models.spec import InputSpec
+    >>> from depthlab.features.spec import InputSpec
     >>> net = build_model("linear", InputSpec("vector", (4,), 2, "classification"))
     >>> x = np.random.default_rng(0).normal(size=(8, 4)).astype(np.float32)
     >>> from depthlab.explaining.methods import attribute

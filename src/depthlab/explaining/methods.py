@@ -15,7 +15,7 @@ gradients from an empty text gives exactly.
 Example:
     >>> import numpy as np, torch
     >>> from depthlab.models.base import build_model
-    >>> from depthlab.models.spec import InputSpec
+    >>> from depthlab.features.spec import InputSpec
     >>> net = build_model("mlp", InputSpec("vector", (3,), 2, "classification"))
     >>> attribute(net, np.ones((4, 3), np.float32), "saliency").shape
     (4, 3)

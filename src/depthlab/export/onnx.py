@@ -191,7 +191,7 @@ def held_out_inputs(config: dict[str, Any], limit: int) -> tuple[Any, str]:
 
 def synthetic_inputs(config: dict[str, Any], n: int) -> np.ndarray:
     """Random model inputs of the run's input spec (ids within range for ids)."""
-    from depthlab.models.spec import InputSpec
+    from depthlab.features.spec import InputSpec
 
     spec = InputSpec.from_dict(config["model"]["input"])
     rng = np.random.default_rng(0)

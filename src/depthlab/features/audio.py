@@ -47,7 +47,7 @@ import numpy as np
 from depthlab.errors import ConfigError, DataError, require
 from depthlab.features.arrays import clip_length, fixed_length
 from depthlab.features.registry import Features, Stats, register_features
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 
 if TYPE_CHECKING:
     from depthlab.config import FeatureConfig

@@ -20,7 +20,7 @@ import numpy as np
 
 from depthlab.errors import DataError
 from depthlab.features.registry import Features, Stats, register_features
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 
 if TYPE_CHECKING:
     import pandas as pd

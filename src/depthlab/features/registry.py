@@ -23,7 +23,7 @@ from depthlab.errors import ConfigError, closest
 if TYPE_CHECKING:
     from depthlab.config import FeatureConfig
     from depthlab.data.dataset import Dataset
-    from depthlab.models.spec import InputKind, InputSpec
+    from depthlab.features.spec import InputKind, InputSpec
 
 Stats = dict[str, Any]
 

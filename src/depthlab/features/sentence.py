@@ -32,7 +32,7 @@ import numpy as np
 
 from depthlab.errors import ConfigError, require
 from depthlab.features.registry import Stats
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 from depthlab.progress import track
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ import numpy as np
 from depthlab.data.timeseries import time_label
 from depthlab.errors import ConfigError, DataError
 from depthlab.features.registry import Features, Stats, register_features
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 
 if TYPE_CHECKING:
     from depthlab.config import FeatureConfig

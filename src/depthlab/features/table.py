@@ -16,7 +16,7 @@ import numpy as np
 
 from depthlab.errors import DataError
 from depthlab.features.registry import Features, Stats, register_features
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 
 if TYPE_CHECKING:
     from depthlab.config import FeatureConfig

@@ -15,7 +15,7 @@ from torch import nn
 
 from depthlab.config import parse_config
 from depthlab.errors import ConfigError, closest
-from depthlab.models.spec import InputKind, InputSpec
+from depthlab.features.spec import InputKind, InputSpec
 
 
 class FamilyConfig(BaseModel):

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from depthlab.errors import ConfigError
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 from depthlab.models.tabular import with_category_codes
 
 BASELINES: dict[str, tuple[str, ...]] = {

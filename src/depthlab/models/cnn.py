@@ -16,9 +16,9 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_channels
-from depthlab.models.spec import InputSpec
 from depthlab.models.text import TokenEmbedding, masked_pool
 
 

@@ -7,7 +7,7 @@ embeddings), ``deep`` an MLP head. It takes every option of :class:`~depthlab.mo
 
 Example:
     >>> from depthlab.models.base import build_model
-    >>> from depthlab.models.spec import InputSpec
+    >>> from depthlab.features.spec import InputSpec
     >>> spec = InputSpec("vector", (384,), n_outputs=2, task="classification")
     >>> build_model("encoder", spec, "deep").depth()
     1
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from depthlab.features.spec import InputKind
 from depthlab.models.base import register_model
 from depthlab.models.mlp import MLP
-from depthlab.models.spec import InputKind
 
 
 @register_model

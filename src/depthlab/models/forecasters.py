@@ -23,7 +23,7 @@ A fitted forecaster is saved as plain JSON: the order, the fitted parameters and
 Example:
     >>> import numpy as np
     >>> from depthlab.models.baselines import make_baseline
-    >>> from depthlab.models.spec import InputSpec
+    >>> from depthlab.features.spec import InputSpec
     >>> spec = InputSpec("sequence", (1, 4), n_outputs=2, task="forecasting")
     >>> naive = make_baseline("persistence", spec).fit(np.ones((3, 1, 4)), np.ones((3, 2)))
     >>> naive.outputs(np.arange(8.0).reshape(2, 1, 4)).tolist()
@@ -44,9 +44,9 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from depthlab.config import parse_config
 from depthlab.errors import ConfigError, DataError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import FamilyConfig
 from depthlab.models.baselines import BASELINES, FORECASTERS, Baseline
-from depthlab.models.spec import InputSpec
 
 # Agreement of two overlapping windows' values (standardised units): float32 inputs against
 # float64 targets differ in the last digits only.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
-from depthlab.models.spec import InputSpec
 from depthlab.models.tabular import TableInputs
 from depthlab.models.text import PAD
 

@@ -30,8 +30,8 @@ from pydantic import Field, PositiveInt
 from torch import nn
 
 from depthlab.errors import ConfigError
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
-from depthlab.models.spec import InputSpec
 
 
 class MFConfig(FamilyConfig):

@@ -12,9 +12,9 @@ import torch
 from pydantic import Field, PositiveInt, model_validator
 from torch import nn
 
+from depthlab.features.spec import InputKind, InputSpec
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_1d
-from depthlab.models.spec import InputKind, InputSpec
 from depthlab.models.tabular import TableInputs
 from depthlab.models.text import TokenEmbedding, masked_pool
 

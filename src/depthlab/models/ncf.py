@@ -30,10 +30,10 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_1d
 from depthlab.models.mf import check_pairs, embedding, penalised
-from depthlab.models.spec import InputSpec
 
 
 class NCFConfig(FamilyConfig):

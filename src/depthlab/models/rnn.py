@@ -14,8 +14,8 @@ from pydantic import Field, PositiveInt
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import DepthModel, FamilyConfig, register_model
-from depthlab.models.spec import InputSpec
 from depthlab.models.text import TokenEmbedding, lengths, masked_pool
 
 

@@ -4,7 +4,7 @@ numeric and one-hot features.
 
 Example:
     >>> import torch
-    >>> from depthlab.models.spec import InputSpec
+    >>> from depthlab.features.spec import InputSpec
     >>> spec = InputSpec("vector", (3,), 2, "classification", cardinalities=(50,))
     >>> TableInputs(spec)(torch.tensor([[0.5, -1.0, 7.0]])).shape
     torch.Size([1, 12])
@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 
 
 def embedding_size(ids: int) -> int:

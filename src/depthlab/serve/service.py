@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from depthlab._version import __version__
 from depthlab.errors import ConfigError
 from depthlab.export.bundle import (
     SIDECAR,
@@ -120,8 +121,6 @@ class Service:
 
 def _versions(config: dict[str, Any]) -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
-
-    from depthlab import __version__
 
     found = {"depthlab": __version__, "python": platform.python_version()}
     for package in ("onnxruntime", "torch", "numpy", "fastapi"):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from depthlab.evaluate.stats import mean_ci, paired
 from depthlab.studies.plan import Job, is_network, label, split_id
-from depthlab.studies.stats import mean_ci, paired
 
 BOUNDED = ("accuracy", "balanced_accuracy", "macro_f1")  # confidence intervals clipped to [0, 1]
 COST_KEYS = ("train_seconds", "peak_memory_mb")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from depthlab.evaluate.stats import paired
 from depthlab.studies.interpret import interpretable
 from depthlab.studies.plan import is_network, label, split_id
-from depthlab.studies.stats import paired
 from depthlab.studies.transfer_claim import transfer
 
 Verdict = dict[str, Any]

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from depthlab.evaluate.stats import mean_ci, paired
 from depthlab.studies.plan import is_network, label, split_id
-from depthlab.studies.stats import mean_ci, paired
 
 SAMPLES = 24  # examples explained per job
 STEPS = 8  # integration steps: the ranking, not the exact integral, is what is compared

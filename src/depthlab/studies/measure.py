@@ -15,7 +15,6 @@ from depthlab.config import StudyConfig
 from depthlab.data.dataset import Dataset
 from depthlab.evaluate.metrics import compute_metrics
 
-BATCH = 1024
 PROBE_EXAMPLES = 4000  # linear probes train on at most this many examples
 KEEP = {
     "classification": ("accuracy", "balanced_accuracy", "macro_f1"),
@@ -28,16 +27,11 @@ def outputs(model: Any, x: np.ndarray) -> np.ndarray:
     """Class probabilities ``(N, K)`` or scaled regression outputs ``(N, 1)``."""
     import torch
 
+    from depthlab.evaluate.forward import forward
+
     if not isinstance(model, torch.nn.Module):
         return np.asarray(model.outputs(x))
-    model.eval()
-    device = next(model.parameters()).device
-    with torch.no_grad():
-        chunks = [
-            model(torch.from_numpy(x[i : i + BATCH]).to(device)).float().cpu()
-            for i in range(0, len(x), BATCH)
-        ]
-    out = torch.cat(chunks)
+    out = forward(model, x)
     if model.spec.task == "classification":  # type: ignore[union-attr]
         out = torch.softmax(out, dim=1)
     return np.asarray(out.numpy())
@@ -118,16 +112,10 @@ def probe_layers(
 
 
 def activations(model: Any, x: np.ndarray) -> list[np.ndarray]:
-    import torch
+    """Every hidden layer's activations for the rows of *x*, flattened per example."""
+    from depthlab.evaluate.forward import forward_layers
 
-    model.eval()
-    device = next(model.parameters()).device
-    parts: list[list[np.ndarray]] = []
-    with torch.no_grad():
-        for i in range(0, len(x), BATCH):
-            reps = model.representations(torch.from_numpy(x[i : i + BATCH]).to(device))
-            parts.append([r.float().cpu().numpy() for r in reps])
-    return [np.concatenate(layer) for layer in zip(*parts, strict=True)]
+    return forward_layers(model.representations, model, x)
 
 
 def linear_probe(

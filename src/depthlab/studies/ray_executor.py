@@ -24,41 +24,13 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from depthlab.errors import ConfigError
+from depthlab.ray_cluster import connect
 from depthlab.studies.jobs import StudyData
 from depthlab.studies.plan import Job
 from depthlab.studies.store import Store
 
 log = logging.getLogger(__name__)
 Report = Callable[[Job, dict[str, Any]], None]
-# Passed on to every task, so that workers read the same data and log alike.
-FORWARDED_ENV = ("DEPTHLAB_DATA_DIR", "DEPTHLAB_CACHE_DIR", "HF_HUB_OFFLINE", "HF_HOME")
-
-
-def connect(address: str | None) -> Any:
-    """Join the Ray cluster at *address* (``HOST:PORT`` or ``auto``), or start a local one."""
-    try:
-        import ray
-    except ImportError as exc:
-        raise ConfigError("--executor ray needs Ray: pip install 'depthlab[distributed]'") from exc
-    if ray.is_initialized():
-        return ray
-    env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
-    try:
-        ray.init(
-            address=address,
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-            runtime_env={"env_vars": env} if env else None,
-        )
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        where = address or "a new local cluster"
-        raise ConfigError(
-            f"could not connect to the Ray cluster at {where} ({str(exc).splitlines()[0]}); "
-            "start one with 'ray start --head' and pass --ray-address HOST:PORT"
-        ) from exc
-    return ray
 
 
 def _run_remote(job: dict[str, Any], source: str, config: dict[str, Any], threads: int) -> Any:

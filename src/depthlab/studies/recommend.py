@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from depthlab.evaluate.stats import paired
 from depthlab.studies.claims import diff_text, fmt
 from depthlab.studies.plan import label
-from depthlab.studies.stats import paired
 
 COSTS = {
     "train_time": ("train_seconds", "training time", "s"),

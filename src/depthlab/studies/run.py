@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from depthlab._version import __version__
 from depthlab.config import StudyConfig, load_yaml, parse_config
 from depthlab.errors import ConfigError
 from depthlab.machine import cpu_cores, cpu_name, memory_gib
@@ -219,8 +220,6 @@ def environment(command: str | None, workers: int) -> dict[str, Any]:
     import numpy as np
     import sklearn
     import torch
-
-    from depthlab import __version__
 
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return {

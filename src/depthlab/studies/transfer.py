@@ -322,7 +322,7 @@ def run_transfer(job: Job, data: Any) -> dict[str, Any]:
 def summarise(rows: list[tuple[Job, dict[str, Any]]], alpha: float) -> dict[str, Any] | None:
     """Accuracy against k per network, fine-tuned and from scratch (mean, CI, per-seed values),
     for summary.json; None when the study has no transfer row."""
-    from depthlab.studies.stats import mean_ci
+    from depthlab.evaluate.stats import mean_ci
 
     done = [(j, r) for j, r in rows if j.kind == "transfer" and r.get("status") == "done"]
     if not done:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from depthlab.evaluate.stats import paired
 from depthlab.studies.plan import is_network, label, split_id
-from depthlab.studies.stats import paired
 
 
 def transfer(j: Any) -> dict[str, Any]:

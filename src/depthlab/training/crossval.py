@@ -83,7 +83,7 @@ class CrossValidation:
 def summarise(folds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Mean, standard deviation and 95% confidence interval of every scalar test metric, and
     of the training time, over the folds."""
-    from depthlab.studies.stats import mean_ci
+    from depthlab.evaluate.stats import mean_ci
 
     values: dict[str, list[float]] = {}
     for fold in folds:

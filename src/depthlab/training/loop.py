@@ -20,6 +20,7 @@ from torch import nn
 
 from depthlab.config import TrainConfig
 from depthlab.errors import DepthlabError
+from depthlab.evaluate.forward import forward
 from depthlab.training import distributed
 from depthlab.training.augment import augment, check_augment
 from depthlab.training.callbacks import EpochBar, write_history
@@ -31,9 +32,6 @@ from depthlab.training.checkpoint import (
 )
 from depthlab.training.devices import pick_device, uses_amp
 from depthlab.training.mixup import check_mixup, mix
-
-EVAL_BATCH = 1024
-
 
 EpochHook = Callable[[dict[str, Any]], None]
 """Called with each epoch's history record (see :func:`fit`)."""
@@ -129,13 +127,7 @@ def evaluate(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, task: str, device: torch.device
 ) -> dict[str, float]:
     """Loss and the primary metric on (x, y), in evaluation mode."""
-    model.eval()
-    outputs = torch.cat(
-        [
-            model(x[i : i + EVAL_BATCH].to(device)).float().cpu()
-            for i in range(0, len(x), EVAL_BATCH)
-        ]
-    )
+    outputs = forward(model, x)
     if task == "classification":
         loss = nn.functional.cross_entropy(outputs, y).item()
         return {"loss": loss, "accuracy": (outputs.argmax(1) == y).float().mean().item()}

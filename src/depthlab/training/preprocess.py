@@ -16,7 +16,7 @@ import numpy as np
 from depthlab.config import FeatureConfig, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.features.registry import Features, get_features, resolve_features
-from depthlab.models.spec import InputSpec
+from depthlab.features.spec import InputSpec
 
 EPS = 1e-8
 # Runs saved before pipelines had names used the modality's one pipeline.

@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from depthlab._version import __version__
 from depthlab.config import SplitStrategy, TrainConfig, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
+from depthlab.evaluate.forward import forward
 from depthlab.models.base import DepthModel, build_model
 from depthlab.models.baselines import Baseline, baseline_class, is_baseline, make_baseline
 from depthlab.training.augment import check_augment
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
 RUN_FILE = "run.json"
 WEIGHTS = "model.safetensors"
 CHECKPOINT = "checkpoint.safetensors"
-PREDICT_BATCH = 1024
 
 
 @dataclass
@@ -72,14 +73,7 @@ class Run:
         """Raw outputs (logits, or scaled regression values; a baseline's class probabilities)."""
         if isinstance(self.model, Baseline):
             return self.model.outputs(self.preprocessor.transform(inputs))
-        x = torch.from_numpy(self.preprocessor.transform(inputs))
-        self.model.eval()
-        device = next(self.model.parameters()).device
-        chunks = [
-            self.model(x[i : i + PREDICT_BATCH].to(device)).float().cpu()
-            for i in range(0, len(x), PREDICT_BATCH)
-        ]
-        return torch.cat(chunks).numpy()
+        return forward(self.model, self.preprocessor.transform(inputs)).numpy()
 
     def predict_proba(self, inputs: Any) -> np.ndarray:
         """Class probabilities, ``(N, K)``."""
@@ -136,7 +130,6 @@ def _load_model(folder: Path, config: dict[str, Any]) -> DepthModel | Baseline:
 
 
 def versions() -> dict[str, str]:
-    from depthlab import __version__
 
     return {
         "depthlab": __version__,
@@ -178,7 +171,7 @@ def train(
 
     *data* is a built-in name, a path (read with *data_options*) or a loaded Dataset. The split
     and the weights' initialisation follow *seed* (the split follows *split_seed* when given:
-    runs of several seeds on one split make an ensemble, see :mod:`depthlab.evaluate.ensemble`);
+    runs of several seeds on one split make an ensemble, see :mod:`depthlab.training.ensemble`);
     *split* chooses the strategy (``auto``, ``random``, ``stratified``, ``grouped``,
     ``temporal``). With *out*, everything is written to that folder, a checkpoint after every
     epoch, and ``resume=True`` continues an interrupted run.

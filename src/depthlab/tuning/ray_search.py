@@ -52,7 +52,7 @@ def run_search_ray(
     (no new trial starts after it); *draw* turns an Optuna trial into (model, train) options."""
     import optuna
 
-    from depthlab.studies.ray_executor import connect
+    from depthlab.ray_cluster import connect
     from depthlab.tuning.runner import finished
 
     ray = connect(address)

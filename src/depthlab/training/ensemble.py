@@ -10,7 +10,7 @@ fix it anyway.
 
 Example:
     >>> import numpy as np
-    >>> from depthlab.evaluate.ensemble import average
+    >>> from depthlab.training.ensemble import average
     >>> average([np.array([[0.9, 0.1]]), np.array([[0.3, 0.7]])], "classification")
     array([[0.6, 0.4]])
 """
@@ -26,6 +26,7 @@ import numpy as np
 
 from depthlab.errors import ConfigError, DataError
 from depthlab.evaluate.measure import outputs_of, score_outputs
+from depthlab.training.reload import load_source, run_data
 
 if TYPE_CHECKING:
     from depthlab.data.dataset import Dataset
@@ -62,7 +63,6 @@ def ensemble_metrics(
         >>> runs = [dl.train("iris", seed=s, split_seed=0) for s in range(3)]  # doctest: +SKIP
         >>> ensemble_metrics(runs)["test"]["accuracy"]  # doctest: +SKIP
     """
-    from depthlab.training.reload import load_source, run_data
 
     if len(runs) < 2:
         raise ConfigError(f"an ensemble needs at least two runs, got {len(runs)}")

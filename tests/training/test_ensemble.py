@@ -8,8 +8,8 @@ import pytest
 import depthlab as dl
 from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError, DataError
-from depthlab.evaluate.ensemble import average, ensemble_metrics
 from depthlab.evaluate.metrics import compute_metrics
+from depthlab.training.ensemble import average, ensemble_metrics
 from depthlab.training.reload import run_data
 
 QUICK = {"epochs": 3}
