@@ -30,6 +30,7 @@ import numpy as np
 from depthlab.config import DataConfig
 from depthlab.data.dataset import Dataset, DatasetInfo, check_targets
 from depthlab.data.download import Fetcher, RemoteArchive, RemoteFile
+from depthlab.data.tabular import row_label
 from depthlab.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
@@ -182,8 +183,6 @@ def interaction_dataset(
     """A user's interaction table as a dataset (see the module docstring for the columns)."""
     import pandas as pd
 
-    from depthlab.data.tabular import row_label
-
     unused = sorted(config.model_fields_set - {"target", "task"})
     if unused:
         raise ConfigError(
@@ -227,8 +226,6 @@ def ids(column: pd.Series, name: str, path: Path) -> Any:
     """Ids as int64 when every one is a whole number, else as stripped strings; a missing id is
     an error naming its row."""
     import pandas as pd
-
-    from depthlab.data.tabular import row_label
 
     missing = np.flatnonzero(column.isna().to_numpy())
     if len(missing):

@@ -6,9 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from depthlab.config import DataConfig, parse_config
+from depthlab.data import interactions, tabular, text
+from depthlab.data.arrays import load_npz
+from depthlab.data.audio import load_audio_folder
 from depthlab.data.dataset import Dataset
 from depthlab.data.datasets import get_spec, is_builtin, load_builtin
 from depthlab.data.download import Fetcher
+from depthlab.data.image import load_image_folder
+from depthlab.data.text import load_text_file
+from depthlab.data.timeseries import series_dataset
 from depthlab.errors import ConfigError, DataError
 
 # Which DataConfig options each kind of source understands.
@@ -90,24 +96,16 @@ def load_path(path: Path, config: DataConfig) -> Dataset:
     if kind == "table":
         return _load_table(path, config)
     if kind == "text file":
-        from depthlab.data.text import load_text_file
-
         return load_text_file(path, config)
     if kind == "NumPy file":
-        from depthlab.data.arrays import load_npz
-
         return load_npz(path, config)
     if kind == "image folder":
-        from depthlab.data.image import load_image_folder
-
         return load_image_folder(path, config)
-    from depthlab.data.audio import load_audio_folder
 
     return load_audio_folder(path, config)
 
 
 def _load_table(path: Path, config: DataConfig) -> Dataset:
-    from depthlab.data import interactions, tabular, text
 
     frame = tabular.read_table(path)
     if config.time_column and config.task != "forecasting":
@@ -115,8 +113,6 @@ def _load_table(path: Path, config: DataConfig) -> Dataset:
             f"{path}: a time column is for series; add --task forecasting to forecast a column"
         )
     if config.task == "forecasting":  # a time column and value columns: a series
-        from depthlab.data.timeseries import series_dataset
-
         return series_dataset(frame, config, path)
     rated = interactions.interaction_columns(frame, config.target, path)
     if rated is not None:  # user, item and rating columns: a recommendation problem

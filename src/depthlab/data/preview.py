@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from depthlab.data.dataset import Dataset
+from depthlab.data.interactions import draw_interactions
 from depthlab.data.splits import Split
 
 if TYPE_CHECKING:
@@ -175,7 +176,6 @@ def _table(ds: Dataset) -> Figure:
 
 
 def _interactions(ds: Dataset) -> Figure:
-    from depthlab.data.interactions import draw_interactions
 
     figure: Figure = draw_interactions(ds)
     return figure

@@ -22,7 +22,7 @@ import numpy as np
 
 from depthlab.config import SplitConfig, SplitStrategy, parse_config
 from depthlab.data.dataset import Dataset
-from depthlab.errors import ConfigError
+from depthlab.errors import ConfigError, closest
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +289,6 @@ def hold_out_group(ds: Dataset, group: str, *, seed: int = 0, val_fraction: floa
         >>> split.sizes()  # doctest: +SKIP
         {'train': 1700, 'val': 300, 'test': 500}
     """
-    from depthlab.errors import closest
 
     if ds.groups is None:
         raise ConfigError(

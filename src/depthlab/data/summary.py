@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 from depthlab.data.dataset import Dataset
+from depthlab.data.interactions import interaction_facts
 from depthlab.data.splits import Split
+from depthlab.data.timeseries import time_label
 
 SHOWN = 10  # names listed before "..."
 
@@ -71,15 +73,11 @@ def _modality_facts(ds: Dataset) -> dict[str, Any]:
         words = np.array([len(t.split()) for t in ds.inputs])
         return {"words": _spread(words)}
     if ds.modality == "timeseries" and ds.time_index is not None:
-        from depthlab.data.timeseries import time_label
-
         ends = ds.time_index[[0, -1]]
         if np.issubdtype(ends.dtype, np.integer):  # years, steps
             return {"time": [int(t) for t in ends]}
         return {"time": [time_label(t) for t in ends]}
     if ds.modality == "interactions":
-        from depthlab.data.interactions import interaction_facts
-
         return interaction_facts(ds)
     values = np.asarray(ds.inputs)
     return {"value_range": [round(float(values.min()), 4), round(float(values.max()), 4)]}

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from depthlab.config import DataConfig
 from depthlab.data.dataset import Dataset, DatasetInfo
 from depthlab.data.download import Fetcher
+from depthlab.data.tabular import row_label
 from depthlab.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from depthlab.config import DataConfig
 
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "year", "month", "period", "ds")
 
@@ -115,8 +116,6 @@ def _time_column(frame: pd.DataFrame, named: str | None, path: Path) -> str | No
 def _numeric(column: pd.Series, name: str, path: Path) -> np.ndarray:
     import pandas as pd
 
-    from depthlab.data.tabular import row_label
-
     parsed = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     stray = np.flatnonzero(np.isnan(parsed) & column.notna().to_numpy())
     if len(stray):
@@ -131,8 +130,6 @@ def _numeric(column: pd.Series, name: str, path: Path) -> np.ndarray:
 def _parse_times(column: pd.Series, name: str, path: Path) -> np.ndarray:
     """Whole numbers (years, steps) as int64, anything else parsed as dates."""
     import pandas as pd
-
-    from depthlab.data.tabular import row_label
 
     missing = np.flatnonzero(column.isna().to_numpy())
     if len(missing):

@@ -9,6 +9,7 @@ import numpy as np
 from depthlab.data.dataset import Dataset
 from depthlab.data.splits import Split
 from depthlab.evaluate.metrics import compute_metrics
+from depthlab.evaluate.ranking import topk_metrics
 
 
 class Predictor(Protocol):
@@ -58,7 +59,5 @@ def split_metrics(predictor: Predictor, ds: Dataset, split: Split) -> dict[str, 
     parts = {"train": split.train, "val": split.val, "test": split.test}
     out = {name: metrics_on(predictor, ds.subset(idx)) for name, idx in parts.items() if len(idx)}
     if ds.modality == "interactions" and len(split.test):  # top-k quality: HR@10, NDCG@10
-        from depthlab.evaluate.ranking import topk_metrics
-
         out["test"].update(topk_metrics(predictor.predict, ds, split.train, split.test))
     return out

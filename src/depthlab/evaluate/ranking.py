@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from depthlab.data.dataset import Dataset
+from depthlab.data.interactions import rated_by
 from depthlab.errors import DataError
 
 K = 10
@@ -61,7 +62,6 @@ def sample_candidates(
 ) -> dict[str, np.ndarray]:
     """For each user id (string), up to *negatives* items of the training part (strings) that
     the user rated nowhere in *ds*, drawn with *seed*."""
-    from depthlab.data.interactions import rated_by
 
     rated = rated_by(ds)
     catalogue = np.unique(ds.inputs["item"].astype(str).to_numpy()[train])

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.errors import DepthlabError
+from depthlab.errors import DepthlabError, require
 from depthlab.export.bundle import (
     SIDECAR,
     check_network,
@@ -91,8 +91,6 @@ def export_onnx(
         3.5e-07
     """
     import torch
-
-    from depthlab.errors import require
 
     require("onnx", "serve")
     require("onnxruntime", "serve")

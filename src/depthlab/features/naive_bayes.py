@@ -40,8 +40,8 @@ import numpy as np
 from depthlab.errors import ConfigError
 from depthlab.features.chars import CHAR_NGRAMS
 from depthlab.features.registry import Features, Stats, register_features
+from depthlab.features.sentence import as_texts
 from depthlab.features.spec import InputSpec
-from depthlab.features.text import as_texts
 
 if TYPE_CHECKING:
     from depthlab.config import FeatureConfig

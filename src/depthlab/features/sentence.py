@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from depthlab.errors import ConfigError, require
+from depthlab.data.download import default_cache_dir
+from depthlab.errors import ConfigError, DataError, require
 from depthlab.features.registry import Stats
 from depthlab.features.spec import InputSpec
 from depthlab.progress import track
@@ -48,6 +49,17 @@ QUERY_CHUNK = 500  # keys per SQLite query, well under its limit on bound parame
 PROGRESS_CHUNK = 256  # texts embedded between two steps of the progress bar
 # Loaded encoders of this process, by location: loading takes seconds, embedding a few texts not.
 _LOADED: dict[str, Any] = {}
+
+
+def as_texts(inputs: Any) -> list[str]:
+    """*inputs* (a list, array or Series of strings) as a list of str; anything else is an error."""
+    texts = list(inputs)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise DataError(
+                f"text input {i} is {type(text).__name__}, not a string; give one text per example"
+            )
+    return texts
 
 
 def encoder_location(encoder: str) -> str:
@@ -129,7 +141,6 @@ def _identity(location: str) -> str:
 
 
 def cache_file(encoder: str) -> Path:
-    from depthlab.data.download import default_cache_dir
 
     location = encoder_location(encoder)
     digest = hashlib.sha256(_identity(location).encode()).hexdigest()[:16]
@@ -193,8 +204,6 @@ def embed(texts: list[str], encoder: str) -> np.ndarray:
 
 
 def fit_encoder(part: Dataset, options: FeatureConfig) -> Stats:
-    from depthlab.features.text import as_texts
-
     # A folder is recorded absolute (a run predicts from anywhere); a name stays a name.
     path = Path(options.encoder).expanduser()
     encoder = str(path.resolve()) if path.exists() else options.encoder
@@ -208,8 +217,6 @@ def fit_encoder(part: Dataset, options: FeatureConfig) -> Stats:
 
 
 def transform_encoder(inputs: Any, stats: Stats) -> np.ndarray:
-    from depthlab.features.text import as_texts
-
     vectors = embed(as_texts(inputs), str(stats["encoder"]))
     if not len(vectors):
         return np.zeros((0, int(stats["dim"])), dtype=np.float32)

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from depthlab.errors import DataError
 from depthlab.features import sentence
 from depthlab.features.registry import Features, Stats, register_features
+from depthlab.features.sentence import as_texts as as_texts  # re-exported: texts are read here
 from depthlab.features.spec import InputSpec
 
 if TYPE_CHECKING:
@@ -62,17 +62,6 @@ TEXT_CNN = {
 def tokenize(text: str) -> list[str]:
     """Lower-cased words and punctuation marks of *text*, in order."""
     return TOKEN.findall(text.lower())
-
-
-def as_texts(inputs: Any) -> list[str]:
-    """*inputs* (a list, array or Series of strings) as a list of str; anything else is an error."""
-    texts = list(inputs)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise DataError(
-                f"text input {i} is {type(text).__name__}, not a string; give one text per example"
-            )
-    return texts
 
 
 def fit_tokens(part: Dataset, options: FeatureConfig) -> Stats:

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
-from depthlab.errors import DepthlabError
+from depthlab.errors import ConfigError, DepthlabError
 from depthlab.serve.metrics import Metrics, endpoint_of
 from depthlab.serve.service import Limits, Service
 
@@ -225,8 +225,6 @@ def app_from_environment() -> FastAPI:
 def read_token(path: Any) -> str:
     """The bearer token in *path* (surrounding whitespace removed); it must not be empty."""
     from pathlib import Path
-
-    from depthlab.errors import ConfigError
 
     try:
         token = Path(path).read_text(encoding="utf-8").strip()

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from depthlab.data.audio import resample
+from depthlab.data.image import _to_8bit
 from depthlab.errors import DataError
 
 
@@ -106,8 +108,6 @@ def _image(i: int, text: str, shape: tuple[int, ...]) -> np.ndarray:
     reads image folders."""
     from PIL import Image, UnidentifiedImageError
 
-    from depthlab.data.image import _to_8bit
-
     channels, height, width = shape
     try:
         with Image.open(io.BytesIO(_bytes(i, text))) as opened:
@@ -129,8 +129,6 @@ def _wave(i: int, item: Any, stats: dict[str, Any]) -> np.ndarray:
             raise InputError(f"inputs[{i}]: expected base64 WAV or a flat array of samples")
         return wave
     import soundfile
-
-    from depthlab.data.audio import resample
 
     try:
         data, found = soundfile.read(io.BytesIO(_bytes(i, item)), dtype="float32", always_2d=True)
