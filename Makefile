@@ -58,17 +58,18 @@ typecheck: setup
 # The tests run in an empty home folder of their own (HOME and the XDG folders), and without the
 # variables that point libraries at per-user state elsewhere: a hidden dependency on the
 # developer's home (~/.ray/auth_token, caches, config folders) fails here, on every machine, not
-# only on a new one. Installing (setup) keeps the real environment: package indexes live there.
+# only on a new one. The tests' temporary folders sit beside it (--basetemp), apart from any other
+# pytest run on the machine. Installing (setup) keeps the real environment: package indexes live there.
 HOME_VARS := HF_HOME HF_HUB_CACHE TRANSFORMERS_CACHE SENTENCE_TRANSFORMERS_HOME TORCH_HOME \
 	MPLCONFIGDIR MLFLOW_TRACKING_URI MLFLOW_REGISTRY_URI RAY_ADDRESS RAY_AUTH_TOKEN \
 	RAY_AUTH_TOKEN_PATH NUMBA_CACHE_DIR XDG_RUNTIME_DIR XDG_CONFIG_DIRS XDG_DATA_DIRS
 unit: setup
-	@home=$$(mktemp -d "$${TMPDIR:-/tmp}/depthlab-home.XXXXXX") && trap 'rm -rf "$$home"' EXIT && \
-	echo "tests: HOME=$$home (empty)" && \
+	@root=$$(mktemp -d "$${TMPDIR:-/tmp}/depthlab-tests.XXXXXX") && trap 'rm -rf "$$root"' EXIT && \
+	home="$$root/home" && mkdir "$$home" && echo "tests: HOME=$$home (empty)" && \
 	env $(addprefix -u ,$(HOME_VARS)) HOME="$$home" XDG_CONFIG_HOME="$$home/.config" \
 	  XDG_CACHE_HOME="$$home/.cache" XDG_DATA_HOME="$$home/.local/share" \
 	  XDG_STATE_HOME="$$home/.local/state" DEPTHLAB_TEST_HOME="$$home" OMP_NUM_THREADS=1 \
-	  $(BIN)/pytest -n 2 --dist loadfile
+	  $(BIN)/pytest -n 2 --dist loadfile --basetemp="$$root/tmp"
 
 # Headless Chromium for the report's browser test (tests/report/test_browser.py), from apt when
 # missing. It never stops `make test`: without it the test skips, or fails where CI=true.

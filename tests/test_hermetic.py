@@ -15,7 +15,7 @@ def test_the_suite_runs_in_a_home_folder_of_its_own() -> None:
             pytest.fail("CI runs the tests through 'make test', which sets DEPTHLAB_TEST_HOME")
         pytest.skip("run through 'make test' to check the home folder")
     assert Path.home() == Path(home)
-    assert Path(home).name.startswith("depthlab-home.")
+    assert Path(home).parent.name.startswith("depthlab-tests.")
     for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         assert Path(os.environ[name]).is_relative_to(home), name
     # Nothing the developer's own home holds is reachable through it: no Ray token file.
