@@ -304,8 +304,13 @@ class TrainSpec(_Strict):
 
     def __init__(self, **values: Any) -> None:
         # The sections' own messages ("unknown option 'epoch'"), then the spec's.
-        parts = {"data": DataConfig, "features": FeatureConfig, "split": SplitConfig}
-        for key, cls in {**parts, "train": TrainConfig}.items():
+        parts: dict[str, type[BaseModel]] = {
+            "data": DataConfig,
+            "features": FeatureConfig,
+            "split": SplitConfig,
+            "train": TrainConfig,
+        }
+        for key, cls in parts.items():
             if isinstance(values.get(key), dict):
                 values[key] = parse_config(cls, values[key])
         try:
