@@ -303,7 +303,10 @@ class TrainSpec(_Strict):
     )
 
     def __init__(self, **values: Any) -> None:
-        # The sections' own messages ("unknown option 'epoch'"), then the spec's.
+        # A section given as None is not given; its own messages ("unknown option 'epoch'")
+        # come before the spec's.
+        sections = ("options", "data", "features", "split", "train")
+        values = {k: v for k, v in values.items() if v is not None or k not in sections}
         parts: dict[str, type[BaseModel]] = {
             "data": DataConfig,
             "features": FeatureConfig,

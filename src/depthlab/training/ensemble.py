@@ -60,7 +60,8 @@ def ensemble_metrics(
 
     Example:
         >>> import depthlab as dl
-        >>> runs = [dl.train("iris", seed=s, split_seed=0) for s in range(3)]  # doctest: +SKIP
+        >>> spec = dl.TrainSpec(split={"seed": 0})  # one split, three seeds of weights
+        >>> runs = [dl.train("iris", spec, seed=s) for s in range(3)]  # doctest: +SKIP
         >>> ensemble_metrics(runs)["test"]["accuracy"]  # doctest: +SKIP
     """
 

@@ -1,6 +1,6 @@
 """Transfer learning: start a network from another run's weights, freeze part of it, fine-tune.
 
-``dl.train(data, TrainSpec(init_from=RUN_OR_CHECKPOINT, freeze=..., train={"fine_tune_lr": ...}))``
+``dl.train(data, TrainSpec(init_from=RUN, freeze=..., train={"fine_tune_lr": ...}))``
 copies every tensor whose name and shape match from the source into the new network; the
 output head keeps its fresh initialisation when the outputs differ (another number of classes,
 or other class names). A run folder also brings its feature statistics: the new run reuses the
