@@ -45,3 +45,18 @@ def test_a_run_folder_from_before_later_options_loads(tmp_path: Path) -> None:
     run = Run.load(folder)
     ds, split = run_data(run)
     assert metrics_on(run, ds.subset(split.test))["accuracy"] == pytest.approx(0.8260869565217391)
+
+
+def test_new_run_folders_record_the_schema_and_newer_ones_are_refused(tmp_path: Path) -> None:
+    from depthlab.config import RUN_SCHEMA
+    from depthlab.errors import DataError
+
+    folder = tmp_path / "copy"
+    shutil.copytree(DATA / "run_logistic_v0", folder)
+    run = Run.load(folder)
+    assert run.record.schema_version == RUN_SCHEMA == run.config["schema_version"]
+    assert run.record.split.requested == "auto" and run.record.family == "logistic"
+    config = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**config, "schema_version": RUN_SCHEMA + 1}))
+    with pytest.raises(DataError, match="newer than this depthlab reads"):
+        Run.load(folder)
