@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -23,149 +24,320 @@ from depthlab.cli.output import finish_distributed, print_train_summary
 from depthlab.config import TrainSpec
 from depthlab.errors import ConfigError
 
+# The flags of `depthlab train`, declared once here so the command reads flags -> spec -> run.
+DataFlag = Annotated[
+    str,
+    typer.Option("--data", "-d", help="A built-in dataset (see 'data list') or a path."),
+]
 
-def train_command(
-    data: str = typer.Option(
-        ..., "--data", "-d", help="A built-in dataset (see 'data list') or a path."
-    ),
-    model: str = typer.Option(
-        "mlp",
+ModelFlag = Annotated[
+    str,
+    typer.Option(
         "--model",
         "-m",
         help="A network (linear, mlp, cnn, rnn; mf, ncf for ratings; encoder for text) or a "
         "baseline (logistic, ridge, boosting; biases for ratings).",
     ),
-    preset: str = typer.Option("shallow", "--preset", "-p", help="shallow or deep."),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Run folder (default: runs/DATA-MODEL-PRESET)."
-    ),
-    seed: int | None = typer.Option(None, help="Seed of the split and of the weights."),
-    split_seed: int | None = typer.Option(
-        None,
+]
+
+PresetFlag = Annotated[
+    str,
+    typer.Option("--preset", "-p", help="shallow or deep."),
+]
+
+OutFlag = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Run folder (default: runs/DATA-MODEL-PRESET)."),
+]
+
+SeedFlag = Annotated[
+    int | None,
+    typer.Option(help="Seed of the split and of the weights."),
+]
+
+SplitSeedFlag = Annotated[
+    int | None,
+    typer.Option(
         "--split-seed",
         help="Seed of the split alone (default: --seed): runs of several seeds on one split "
         "make an ensemble ('depthlab evaluate RUN RUN ...').",
     ),
-    config: Path | None = typer.Option(
-        None,
+]
+
+ConfigFlag = Annotated[
+    Path | None,
+    typer.Option(
         "--config",
         "-c",
         help="train.yaml: training settings (epochs, lr...) and an optional model: section of "
         "hyperparameters (tune's best.yaml); flags win.",
     ),
-    split: str = typer.Option(
-        "auto",
+]
+
+SplitFlag = Annotated[
+    str,
+    typer.Option(
         "--split",
         help="Split strategy: auto, random, stratified, grouped, temporal, official (the "
         "dataset's own test set, e.g. FSDD's recordings 0-4).",
     ),
-    test_group: str | None = typer.Option(
-        None,
+]
+
+TestGroupFlag = Annotated[
+    str | None,
+    typer.Option(
         "--test-group",
         help="Test on this group alone (a speaker: leave-one-group-out); validation is a "
         "stratified part of the other groups.",
     ),
-    epochs: int | None = typer.Option(None, help="Epochs (default: the preset's, else 30)."),
-    lr: float | None = typer.Option(None, "--lr", help="Peak learning rate."),
-    batch_size: int | None = typer.Option(None, help="Examples per step."),
-    patience: int | None = typer.Option(None, help="Stop after this many epochs without gain."),
-    device: str | None = typer.Option(None, help="auto, cpu, cuda or mps."),
-    augment: str | None = typer.Option(
-        None,
+]
+
+EpochsFlag = Annotated[
+    int | None,
+    typer.Option(help="Epochs (default: the preset's, else 30)."),
+]
+
+LrFlag = Annotated[
+    float | None,
+    typer.Option("--lr", help="Peak learning rate."),
+]
+
+BatchSizeFlag = Annotated[
+    int | None,
+    typer.Option(help="Examples per step."),
+]
+
+PatienceFlag = Annotated[
+    int | None,
+    typer.Option(help="Stop after this many epochs without gain."),
+]
+
+DeviceFlag = Annotated[
+    str | None,
+    typer.Option(help="auto, cpu, cuda or mps."),
+]
+
+AugmentFlag = Annotated[
+    str | None,
+    typer.Option(
         help="Training-batch augmentation: none, shift, affine (small rotation, scaling and "
         "translation of images), flip (images), warp (time stretch "
         "and frequency warp of spectrograms), mask (time and frequency bands, "
-        "SpecAugment-style), or several joined by '+', e.g. warp+mask (log-mel's default).",
+        "SpecAugment-style), or several joined by '+', e.g. warp+mask (log-mel's default)."
     ),
-    mixup: float | None = typer.Option(
-        None,
+]
+
+MixupFlag = Annotated[
+    float | None,
+    typer.Option(
         help="mixup's alpha (classification; e.g. 0.2): batches blended with shuffled copies "
-        "of themselves, labels too; 0 turns it off.",
+        "of themselves, labels too; 0 turns it off."
     ),
-    option: list[str] | None = typer.Option(
-        None,
+]
+
+OptionFlag = Annotated[
+    list[str] | None,
+    typer.Option(
         "--option",
         help="Model hyperparameter KEY=VALUE (repeatable; VALUE read as JSON when it can be).",
     ),
-    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out."),
-    init_from: Path | None = typer.Option(
-        None,
+]
+
+ResumeFlag = Annotated[
+    bool,
+    typer.Option("--resume", help="Continue the run in --out."),
+]
+
+InitFromFlag = Annotated[
+    Path | None,
+    typer.Option(
         "--init-from",
         help="Start from pretrained weights: a run folder (its feature statistics too) or a "
         ".safetensors file; tensors whose name and shape match are copied, a head for other "
         "classes is re-initialised.",
     ),
-    freeze: str | None = typer.Option(
-        None,
-        "--freeze",
-        help="With --init-from: all-but-head, or N to freeze the first N hidden layers.",
+]
+
+FreezeFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--freeze", help="With --init-from: all-but-head, or N to freeze the first N hidden layers."
     ),
-    fine_tune_lr: float | None = typer.Option(
-        None,
+]
+
+FineTuneLrFlag = Annotated[
+    float | None,
+    typer.Option(
         "--fine-tune-lr",
         help="With --init-from: peak learning rate of the pretrained layers (the head keeps --lr).",
     ),
-    target: str | None = typer.Option(None, "--target", "-t", help="Label column of a table."),
-    task: str | None = typer.Option(
-        None,
+]
+
+TargetFlag = Annotated[
+    str | None,
+    typer.Option("--target", "-t", help="Label column of a table."),
+]
+
+TaskFlag = Annotated[
+    str | None,
+    typer.Option(
         help="classification, regression (default: inferred from the target) or forecasting "
-        "(the table is a series; --target names the column to forecast).",
+        "(the table is a series; --target names the column to forecast)."
     ),
-    time_column: str | None = typer.Option(
-        None, help="Time column of a series (default: one named time, date, year...)."
+]
+
+TimeColumnFlag = Annotated[
+    str | None,
+    typer.Option(help="Time column of a series (default: one named time, date, year...)."),
+]
+
+CategoricalFlag = Annotated[
+    list[str] | None,
+    typer.Option("--categorical", help="A table column to treat as categorical (repeatable)."),
+]
+
+ResizeFlag = Annotated[
+    tuple[int, int] | None,
+    typer.Option(help="Resize images to HEIGHT WIDTH.", show_default=False),
+]
+
+LabelPatternFlag = Annotated[
+    str | None,
+    typer.Option(help=r"Regex on WAV names with (?P<label>..) and optional (?P<group>..)."),
+]
+
+TextColumnFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--text-column", help="Text column of a text table (default: the only other one)."
     ),
-    categorical: list[str] | None = typer.Option(
-        None, "--categorical", help="A table column to treat as categorical (repeatable)."
-    ),
-    resize: tuple[int, int] | None = typer.Option(
-        None, help="Resize images to HEIGHT WIDTH.", show_default=False
-    ),
-    label_pattern: str | None = typer.Option(
-        None, help=r"Regex on WAV names with (?P<label>..) and optional (?P<group>..)."
-    ),
-    text_column: str | None = typer.Option(
-        None, "--text-column", help="Text column of a text table (default: the only other one)."
-    ),
-    features: str | None = typer.Option(
-        None,
+]
+
+FeaturesFlag = Annotated[
+    str | None,
+    typer.Option(
         "--features",
         help="Feature pipeline (default: the modality's for the model), e.g. logmel, mfcc.",
     ),
-    feature: list[str] | None = typer.Option(
-        None,
+]
+
+FeatureFlag = Annotated[
+    list[str] | None,
+    typer.Option(
         "--feature",
         help="Feature option KEY=VALUE (repeatable), e.g. n_mels=64, min_freq=1, seconds=1.0.",
     ),
-    encoder: str | None = typer.Option(
-        None, "--encoder", help="Sentence encoder of the 'encoder' model: a name or a local path."
+]
+
+EncoderFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--encoder", help="Sentence encoder of the 'encoder' model: a name or a local path."
     ),
-    lookback: int | None = typer.Option(None, help="Past steps a forecast reads (series)."),
-    horizon: int | None = typer.Option(None, help="Future steps a forecast predicts (series)."),
-    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
-    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the final metrics as JSON."),
-    quiet: bool = typer.Option(
-        False, "--quiet", "-q", help="No progress bar; print only the run folder."
-    ),
-    distributed: bool = typer.Option(
-        False,
+]
+
+LookbackFlag = Annotated[
+    int | None,
+    typer.Option(help="Past steps a forecast reads (series)."),
+]
+
+HorizonFlag = Annotated[
+    int | None,
+    typer.Option(help="Future steps a forecast predicts (series)."),
+]
+
+DataDirFlag = Annotated[
+    Path | None,
+    typer.Option(help=DATA_DIR_HELP),
+]
+
+CacheDirFlag = Annotated[
+    Path | None,
+    typer.Option(help=CACHE_DIR_HELP),
+]
+
+AsJsonFlag = Annotated[
+    bool,
+    typer.Option("--json", help="Print the final metrics as JSON."),
+]
+
+QuietFlag = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar; print only the run folder."),
+]
+
+DistributedFlag = Annotated[
+    bool,
+    typer.Option(
         "--distributed",
         help="DDP over the processes torchrun started (gloo on CPU, NCCL on GPU); "
         "--batch-size is the global batch; only rank 0 writes and prints.",
     ),
-    tensorboard: bool = typer.Option(
-        True, "--tensorboard/--no-tensorboard", help="Write TensorBoard event files to OUT/tb."
-    ),
-    mlflow: str | None = typer.Option(
-        None,
+]
+
+TensorboardFlag = Annotated[
+    bool,
+    typer.Option("--tensorboard/--no-tensorboard", help="Write TensorBoard event files to OUT/tb."),
+]
+
+MlflowFlag = Annotated[
+    str | None,
+    typer.Option(
         "--mlflow",
         metavar="URI",
         help="Also log to MLflow: a tracking URI, a .db file, or 'local' "
         "(sqlite:///mlflow.db in the working folder).",
     ),
-    experiment: str | None = typer.Option(
-        None, "--experiment", help="MLflow experiment (default: the dataset's name)."
-    ),
+]
+
+ExperimentFlag = Annotated[
+    str | None,
+    typer.Option("--experiment", help="MLflow experiment (default: the dataset's name)."),
+]
+
+
+def train_command(
+    data: DataFlag,
+    model: ModelFlag = "mlp",
+    preset: PresetFlag = "shallow",
+    out: OutFlag = None,
+    seed: SeedFlag = None,
+    split_seed: SplitSeedFlag = None,
+    config: ConfigFlag = None,
+    split: SplitFlag = "auto",
+    test_group: TestGroupFlag = None,
+    epochs: EpochsFlag = None,
+    lr: LrFlag = None,
+    batch_size: BatchSizeFlag = None,
+    patience: PatienceFlag = None,
+    device: DeviceFlag = None,
+    augment: AugmentFlag = None,
+    mixup: MixupFlag = None,
+    option: OptionFlag = None,
+    resume: ResumeFlag = False,
+    init_from: InitFromFlag = None,
+    freeze: FreezeFlag = None,
+    fine_tune_lr: FineTuneLrFlag = None,
+    target: TargetFlag = None,
+    task: TaskFlag = None,
+    time_column: TimeColumnFlag = None,
+    categorical: CategoricalFlag = None,
+    resize: ResizeFlag = None,
+    label_pattern: LabelPatternFlag = None,
+    text_column: TextColumnFlag = None,
+    features: FeaturesFlag = None,
+    feature: FeatureFlag = None,
+    encoder: EncoderFlag = None,
+    lookback: LookbackFlag = None,
+    horizon: HorizonFlag = None,
+    data_dir: DataDirFlag = None,
+    cache_dir: CacheDirFlag = None,
+    as_json: AsJsonFlag = False,
+    quiet: QuietFlag = False,
+    distributed: DistributedFlag = False,
+    tensorboard: TensorboardFlag = True,
+    mlflow: MlflowFlag = None,
+    experiment: ExperimentFlag = None,
 ) -> None:
     """Train one network on a dataset and keep everything in a run folder.
 
