@@ -78,7 +78,7 @@ def child(family: str, preset: str, seed: int, threads: int | None) -> None:
 
     ds = load_dataset(DATASET)  # generated here, outside the measured training
     start = time.perf_counter()
-    run = dl.train(ds, family, preset, seed=seed)
+    run = dl.train(ds, dl.TrainSpec(model=family, preset=preset), seed=seed)
     wall = time.perf_counter() - start
     cost = run.metrics["cost"]
     result = {

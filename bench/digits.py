@@ -5,7 +5,7 @@ first half of the 1,797 images and tests on the second half (written by other pe
 there. This script runs that SVC in the same process as the reference, then depthlab's deep
 2D CNN (with and without shift augmentation) and the shallow MLP on flattened pixels, each over
 seeds 0 1 2, trained on the whole first half through depthlab's training path (preprocessing
-fitted on the training part, ``fit_network``, no early stopping) and scored on the second half.
+fitted on the training part, ``fit_model``, no early stopping) and scored on the second half.
 Goal: the CNN >= 0.99.
 
 Choosing the CNN's configuration (the honest protocol): the candidates in ``CANDIDATES`` (the
@@ -81,11 +81,11 @@ def fit_and_score(
     accuracy on *test*, the training seconds and its class probabilities on *test*."""
     import torch
 
-    from depthlab.config import TrainConfig
-    from depthlab.models.base import build_model, get_family
-    from depthlab.training.loop import Tensors
+    from depthlab.config import TrainSpec
+    from depthlab.models.base import build_model
+    from depthlab.training.fitting import Tensors, fit_model
     from depthlab.training.preprocess import Preprocessor
-    from depthlab.training.run import fit_network
+    from depthlab.training.spec import resolve
 
     family, preset, train_options, model_options = config
     prep = Preprocessor.fit(ds, train, family)
@@ -93,11 +93,11 @@ def fit_and_score(
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     torch.manual_seed(seed)
     model = build_model(family, prep.input_spec(10), preset, **model_options)
-    defaults = get_family(family).train_presets.get(preset, {})
-    cfg = TrainConfig(**{**defaults, "seed": seed, **train_options})
+    given = TrainSpec(model=family, preset=preset, train={"seed": seed, **train_options})
+    cfg = resolve(given).train  # the preset's settings under the given ones
     data = Tensors(x[train], y[train], x[:0], y[:0])
     started = time.perf_counter()
-    fit_network(model, data, cfg, "classification", latency=False)
+    fit_model(model, data, cfg, cost="size")
     seconds = time.perf_counter() - started
     model.eval()
     with torch.no_grad():

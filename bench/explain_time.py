@@ -46,7 +46,7 @@ def child(seed: int, samples: int, steps: int, epochs: int | None, threads: int)
     torch.set_num_threads(threads)
     ds = load_dataset("mnist1d")
     options = {"epochs": epochs} if epochs else {}
-    run = dl.train(ds, "cnn", "deep", seed=seed, train_options=options)
+    run = dl.train(ds, dl.TrainSpec(model="cnn", preset="deep", train=options), seed=seed)
     examples, split = run_data(run, ds)
     indices = pick(split.test, samples, seed)
     x = run.preprocessor.transform(examples.subset(indices).inputs)

@@ -101,12 +101,15 @@ def child(
     if family != "logistic":
         given = {"augment": augment, "mixup": mixup}
         train_options = {k: v for k, v in given.items() if v is not None}
-    options: dict[str, Any] = {"train_options": train_options} if train_options else {}
+    options: dict[str, Any] = {"train": train_options} if train_options else {}
     if features:
-        options["feature_options"] = features
-    split: dict[str, Any] = {"split": "official"} if where == "official" else {"test_group": where}
+        options["features"] = features
+    split: dict[str, Any] = (
+        {"split": {"strategy": "official"}} if where == "official" else {"test_group": where}
+    )
+    spec = dl.TrainSpec(model=family, preset=preset or "shallow", **split, **options)
     started = time.perf_counter()
-    runs = [dl.train(ds, family, preset or "shallow", seed=s, **split, **options) for s in seeds]
+    runs = [dl.train(ds, spec, seed=s) for s in seeds]
     run = runs[0]
     record: dict[str, Any] = {
         "model": model,

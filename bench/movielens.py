@@ -57,16 +57,17 @@ def child(model: str, fold: int, threads: int | None) -> None:
     import numpy as np
     import torch
 
-    from depthlab.config import TrainConfig
+    from depthlab.config import TrainSpec
     from depthlab.data.load import load_dataset
     from depthlab.data.splits import kfold
+    from depthlab.evaluate.forward import forward
     from depthlab.evaluate.metrics import compute_metrics
     from depthlab.evaluate.ranking import topk_metrics
-    from depthlab.models.base import build_model, get_family
-    from depthlab.models.baselines import make_baseline
-    from depthlab.training.loop import Tensors
+    from depthlab.models.base import build_model
+    from depthlab.models.baselines import Baseline, make_baseline
+    from depthlab.training.fitting import Tensors, fit_model
     from depthlab.training.preprocess import Preprocessor
-    from depthlab.training.run import Run, fit_baseline, fit_network
+    from depthlab.training.spec import resolve
 
     if threads is not None:
         torch.set_num_threads(threads)
@@ -79,20 +80,24 @@ def child(model: str, fold: int, threads: int | None) -> None:
     spec = prep.input_spec(1)
     tensors = Tensors(x[split.train], y[split.train], x[:0], y[:0])  # no validation part
     torch.manual_seed(0)
+    cfg = resolve(TrainSpec(model=family, preset=preset, train={"seed": 0, "device": "cpu"})).train
     if family == "biases":
         net: Any = make_baseline(family, spec, seed=0)
-        _, cost = fit_baseline(net, tensors, latency=False)
         epochs = None
     else:
-        options = {**get_family(family).train_presets.get(preset, {}), "seed": 0, "device": "cpu"}
-        cfg = TrainConfig(**options)
         net = build_model(family, spec, preset)
-        _, cost = fit_network(net, tensors, cfg, "regression", latency=False)
         epochs = cfg.epochs
-    run = Run({"data": {"task": "regression", "class_names": []}}, net, prep)
+    cost = fit_model(net, tensors, cfg, cost="size").cost
+
+    def predict(inputs: Any) -> np.ndarray:
+        """Ratings on the target's scale (what a run folder's predict gives)."""
+        x_in = prep.transform(inputs)
+        out = net.outputs(x_in) if isinstance(net, Baseline) else forward(net, x_in).numpy()
+        return prep.inverse_targets(out[:, 0])
+
     test = ds.subset(split.test)
-    scores = compute_metrics("regression", test.targets, run.predict(test.inputs))
-    ranking = topk_metrics(run.predict, ds, split.train, split.test)
+    scores = compute_metrics("regression", test.targets, predict(test.inputs))
+    ranking = topk_metrics(predict, ds, split.train, split.test)
     result = {
         "model": model,
         "fold": fold,

@@ -54,18 +54,19 @@ def tensors(seed: int) -> tuple[Any, Any, Any]:
 def child_one(model: str, seed: int, epochs: int, threads: int) -> dict[str, float]:
     import torch
 
-    from depthlab.config import TrainConfig
-    from depthlab.models.base import build_model, get_family
-    from depthlab.training.loop import Tensors, fit
+    from depthlab.config import TrainSpec
+    from depthlab.models.base import build_model
+    from depthlab.training.fitting import Tensors, fit_model
+    from depthlab.training.spec import resolve
 
     torch.set_num_threads(threads)
     x, y, spec = tensors(seed)
     family, preset = model.split(":")
-    options = {**get_family(family).train_presets.get(preset, {}), "epochs": epochs, "seed": seed}
+    given = TrainSpec(model=family, preset=preset, train={"epochs": epochs, "seed": seed})
     torch.manual_seed(seed)
     net = build_model(family, spec, preset)
     started = time.time()
-    fit(net, Tensors(x, y, x[:0], y[:0]), TrainConfig(**options), "classification")
+    fit_model(net, Tensors(x, y, x[:0], y[:0]), resolve(given).train)
     return {"start": started, "end": time.time()}
 
 

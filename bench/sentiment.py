@@ -178,11 +178,8 @@ def child(model: str, seed: int, threads: int | None) -> None:
     started = time.perf_counter()
     run = dl.train(
         ds,
-        family,
-        preset,
+        dl.TrainSpec(model=family, preset=preset, options=options, features=feature_options(model)),
         seed=seed,
-        model_options=options,
-        feature_options=feature_options(model),
     )
     print(
         json.dumps(

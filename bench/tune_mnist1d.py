@@ -45,11 +45,10 @@ def child(options_json: str, seed: int) -> None:
     options = json.loads(options_json)
     run = dl.train(
         "mnist1d",
-        "mlp",
-        "deep",
+        dl.TrainSpec(
+            model="mlp", preset="deep", options=options.get("model"), train=options.get("train")
+        ),
         seed=seed,
-        model_options=options.get("model"),
-        train_options=options.get("train"),
     )
     print(
         json.dumps(
@@ -102,7 +101,13 @@ def main() -> None:
     load_before = os.getloadavg()
     started = time.perf_counter()
     # Trials are bounded by the budget, not by a count: as many as fit in it.
-    result = dl.tune("mnist1d", "mlp", "deep", trials=10_000, timeout=args.budget, out=args.out)
+    result = dl.tune(
+        "mnist1d",
+        dl.TrainSpec(model="mlp", preset="deep"),
+        trials=10_000,
+        timeout=args.budget,
+        out=args.out,
+    )
     search_seconds = time.perf_counter() - started
     best = result.best
     configs = {

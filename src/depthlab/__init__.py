@@ -12,6 +12,8 @@ Example:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from depthlab._version import __version__
@@ -25,13 +27,13 @@ _EXPORTS = {
     "kfold": "depthlab.data.splits",
     "hold_out_group": "depthlab.data.splits",
     "Split": "depthlab.data.splits",
-    "train": "depthlab.training.run",
     "Run": "depthlab.training.run",
     "cross_validate": "depthlab.training.crossval",
     "CrossValidation": "depthlab.training.crossval",
     "build_model": "depthlab.models.base",
     "list_families": "depthlab.models.base",
     "InputSpec": "depthlab.features.spec",
+    "TrainSpec": "depthlab.config",
     "TrainConfig": "depthlab.config",
     "DataConfig": "depthlab.config",
     "SplitConfig": "depthlab.config",
@@ -53,10 +55,10 @@ _EXPORTS = {
     "DepthRegressor": "depthlab.estimators",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", "train", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from depthlab.config import DataConfig, SplitConfig, StudyConfig, TrainConfig
+    from depthlab.config import DataConfig, SplitConfig, StudyConfig, TrainConfig, TrainSpec
     from depthlab.data.dataset import Dataset, DatasetInfo
     from depthlab.data.datasets import list_datasets
     from depthlab.data.load import load_dataset
@@ -72,8 +74,45 @@ if TYPE_CHECKING:
     from depthlab.track.runs import list_runs
     from depthlab.track.tensorboard import TensorBoardTracker
     from depthlab.training.crossval import CrossValidation, cross_validate
-    from depthlab.training.run import Run, train
+    from depthlab.training.hooks import Hook
+    from depthlab.training.run import Run
     from depthlab.tuning.runner import TuneResult, tune
+
+
+def train(
+    data: str | Path | Dataset,
+    spec: TrainSpec | None = None,
+    *,
+    out: str | Path | None = None,
+    resume: bool = False,
+    seed: int | None = None,
+    hooks: Sequence[Hook] = (),
+    track: Sequence[str | Tracker] = (),
+    distributed: bool = False,
+) -> Run:
+    """Train the model *spec* describes on *data* and keep everything in *out* (see
+    :func:`depthlab.training.run.train`): an explicit *seed* wins over the spec's; *hooks* hear
+    every epoch; *track* records the run as it trains: ``"tensorboard"`` (event files in
+    ``out/tb``), ``"mlflow"`` (``./mlflow.db``) or :class:`~depthlab.track.Tracker` objects.
+
+    Example:
+        >>> import depthlab as dl
+        >>> spec = dl.TrainSpec(model="cnn", preset="deep", train={"epochs": 5})
+        >>> run = dl.train("mnist1d", spec, out="runs/cnn", track=["tensorboard"])  # doctest: +SKIP
+    """
+    from depthlab.track.base import make_trackers
+    from depthlab.training.run import train as train_run
+
+    trackers = make_trackers(track)  # names resolve here, above training
+    return train_run(
+        data,
+        spec,
+        out=out,
+        resume=resume,
+        seed=seed,
+        hooks=[*hooks, *trackers],
+        distributed=distributed,
+    )
 
 
 def __getattr__(name: str) -> Any:

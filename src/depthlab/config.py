@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from depthlab.errors import ConfigError, closest
 
@@ -259,6 +259,195 @@ class StudyConfig(_Strict):
         if len(set(value)) != len(value):
             raise ValueError("fractions must be distinct")
         return tuple(sorted(value))
+
+
+class TrainSpec(_Strict):
+    """One training run's settings: the model (an id, its preset, hyperparameters over the
+    preset's), how the data is read, its features and split, how the network trains, and where
+    its pretrained weights come from. Only the settings a spec *sets* count: the rest come from
+    the family's preset and the feature pipeline's defaults when the run starts (see
+    :func:`depthlab.training.spec.resolve`); :meth:`over` lays one spec over another (a flag
+    over a config file). A mistake is one :class:`~depthlab.errors.ConfigError` line.
+
+    Example:
+        >>> spec = TrainSpec(model="cnn", preset="deep", train={"epochs": 5})
+        >>> spec.train.epochs, sorted(spec.train.model_fields_set)
+        (5, ['epochs'])
+        >>> TrainSpec(train={"seed": 3}).over(spec).train.model_dump(include={"epochs", "seed"})
+        {'epochs': 5, 'seed': 3}
+    """
+
+    model: str = Field("mlp", description="a network family or a classical baseline")
+    preset: str = Field("shallow", description="the family's preset (shallow, deep)")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="the model's hyperparameters over the preset's"
+    )
+    data: DataConfig = Field(
+        default_factory=lambda: DataConfig.model_validate({}), description="how data is read"
+    )
+    features: FeatureConfig = Field(
+        default_factory=lambda: FeatureConfig.model_validate({}), description="feature options"
+    )
+    split: SplitConfig = Field(
+        default_factory=lambda: SplitConfig.model_validate({}),
+        description="split strategy and seed (default: the training seed)",
+    )
+    train: TrainConfig = Field(
+        default_factory=lambda: TrainConfig.model_validate({}), description="training settings"
+    )
+    test_group: str | None = Field(None, description="test on this group alone")
+    fold: tuple[int, int] | None = Field(None, description="test on fold i of k")
+    init_from: Path | None = Field(None, description="pretrained weights: a run or .safetensors")
+    freeze: str | int | None = Field(
+        None, description="with init_from: all-but-head or a number of layers kept fixed"
+    )
+
+    def __init__(self, **values: Any) -> None:
+        # A section given as None is not given; its own messages ("unknown option 'epoch'")
+        # come before the spec's.
+        sections = ("options", "data", "features", "split", "train")
+        values = {k: v for k, v in values.items() if v is not None or k not in sections}
+        parts: dict[str, type[BaseModel]] = {
+            "data": DataConfig,
+            "features": FeatureConfig,
+            "split": SplitConfig,
+            "train": TrainConfig,
+        }
+        for key, cls in parts.items():
+            if isinstance(values.get(key), dict):
+                values[key] = parse_config(cls, values[key])
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise ConfigError(describe_error(type(self), exc)) from None
+
+    def given(self) -> dict[str, Any]:
+        """The settings this spec sets, as nested plain values (sections: only what they set)."""
+        return _set_values(self)
+
+    def over(self, lower: TrainSpec) -> TrainSpec:
+        """This spec's settings over *lower*'s: what this one sets wins, the rest comes from
+        *lower* (model options and each section merge key by key)."""
+        return TrainSpec(**_layered(lower.given(), self.given()))
+
+
+def _set_values(model: BaseModel) -> dict[str, Any]:
+    values = {name: getattr(model, name) for name in model.model_fields_set}
+    return {k: _set_values(v) if isinstance(v, BaseModel) else v for k, v in values.items()}
+
+
+def _layered(lower: dict[str, Any], upper: dict[str, Any]) -> dict[str, Any]:
+    """*upper* over *lower*, mappings merged key by key."""
+    out = dict(lower)
+    for key, value in upper.items():
+        below = out.get(key)
+        out[key] = (
+            _layered(below, value) if isinstance(value, dict) and isinstance(below, dict) else value
+        )
+    return out
+
+
+RUN_SCHEMA = 1
+"""The version of ``run.json`` this code writes; folders without one are version 0."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunData(_Record):
+    """What a run was trained on: the data's name, where it came from, what it holds."""
+
+    name: str
+    source: str | None = Field(None, description="a built-in name or path; None: a Dataset")
+    options: dict[str, Any] = Field(default_factory=dict, description="the DataConfig given")
+    modality: str
+    task: Literal["classification", "regression", "forecasting"]
+    class_names: tuple[str, ...] = ()
+    feature_names: tuple[str, ...] = ()
+
+
+class RunSplit(_Record):
+    """The split a run trained and tested on, and its fingerprint (changed data shows)."""
+
+    strategy: str
+    requested: str = "auto"
+    seed: int
+    train: int
+    val: int
+    test: int
+    fingerprint: str
+    test_group: str | None = None
+    fold: tuple[int, int] | None = None
+
+
+class RunRecord(_Record):
+    """A run folder's ``run.json``: what was trained on what, and everything prediction needs.
+
+    Older folders load through :meth:`upgrade` (version 0: before ``schema_version``); the
+    file keeps its layout, so readers of plain JSON keep working.
+
+    Example:
+        >>> RunRecord.model_validate({"model": {}, "preprocess": {}, "train": {}, "data": {
+        ...     "name": "iris", "modality": "tabular", "task": "classification"}, "split": {
+        ...     "strategy": "random", "seed": 0, "train": 1, "val": 0, "test": 1,
+        ...     "fingerprint": "f"}}).split.requested
+        'auto'
+    """
+
+    schema_version: int = RUN_SCHEMA
+    data: RunData
+    split: RunSplit
+    features: FeatureConfig = Field(default_factory=lambda: FeatureConfig.model_validate({}))
+    model: dict[str, Any] = Field(description="the model's own get_config()")
+    preset: str | None = None
+    train: TrainConfig
+    preprocess: dict[str, Any]
+    versions: dict[str, str] = Field(default_factory=dict)
+    init_from: dict[str, Any] | None = None
+    freeze: str | int | None = None
+    distributed: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def upgrade(cls, values: Any) -> Any:
+        """Bring an older run.json to this schema (the keys added since default as they were
+        read before they existed); a newer one is refused."""
+        if not isinstance(values, dict):
+            return values
+        version = values.get("schema_version", 0)
+        if isinstance(version, int) and version > RUN_SCHEMA:
+            raise ValueError(
+                f"schema_version {version} is newer than this depthlab reads ({RUN_SCHEMA}); "
+                "upgrade depthlab"
+            )
+        return {**values, "schema_version": RUN_SCHEMA}
+
+    @property
+    def family(self) -> str:
+        return str(self.model["family"])
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.model.get("kind") == "baseline"
+
+    def dump(self) -> dict[str, Any]:
+        """run.json's content: optional entries only when set (so resuming compares alike)."""
+        out = self.model_dump(mode="json")
+        out["features"] = self.features.model_dump(mode="json", exclude_defaults=True)
+        for key in ("test_group", "fold"):
+            if out["split"][key] is None:
+                del out["split"][key]
+        if self.init_from is None:
+            del out["init_from"], out["freeze"]
+        if self.distributed is None:
+            del out["distributed"]
+        return out
+
+    def settings(self) -> dict[str, Any]:
+        """What must match to resume a run: data, split, features, model and training."""
+        dumped = self.dump()
+        return {key: dumped[key] for key in ("data", "split", "features", "model", "train")}
 
 
 C = TypeVar("C", bound=BaseModel)

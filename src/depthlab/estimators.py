@@ -18,6 +18,14 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
+from depthlab.config import TrainSpec
+from depthlab.errors import ConfigError, DataError
+from depthlab.evaluate.forward import forward
+from depthlab.features.spec import InputKind, InputSpec
+from depthlab.models.base import build_model, get_family
+from depthlab.training.fitting import Tensors, fit_model
+from depthlab.training.spec import resolve
+
 
 class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
     """What both estimators share: parameters, input handling, training and forward passes."""
@@ -66,9 +74,6 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
 
     def _shape_X(self, array: np.ndarray, reset: bool) -> np.ndarray:
         """Check the rank, read 2-D inputs as sequences where the family needs it."""
-        from depthlab.errors import DataError
-        from depthlab.models.base import get_family
-
         if array.ndim > 4:
             raise DataError(
                 f"X has {array.ndim} dimensions; give (N, F) vectors, (N, C, L) sequences "
@@ -105,8 +110,6 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
 
     def _n_validation(self, n: int) -> int:
         """How many of *n* examples are held out for validation (at least one is left to train)."""
-        from depthlab.errors import ConfigError
-
         fraction = self.validation_fraction
         if not 0.0 <= fraction < 1.0:
             raise ConfigError(f"validation_fraction must be in [0, 1), not {fraction}")
@@ -118,11 +121,6 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
         """Build the network for *x* and train it on (x, y); y is already encoded or scaled."""
         import torch
 
-        from depthlab.config import TrainConfig, parse_config
-        from depthlab.features.spec import InputKind, InputSpec
-        from depthlab.models.base import build_model
-        from depthlab.training.loop import Tensors, fit
-
         kinds: dict[int, InputKind] = {2: "vector", 3: "sequence", 4: "image"}
         seed = self._seed()
         self._fit_scaling(x)
@@ -131,27 +129,23 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
         n_val = self._n_validation(len(x))
         order = np.random.default_rng(seed).permutation(len(x))
         train, val = torch.from_numpy(order[n_val:]), torch.from_numpy(order[:n_val])
-        cfg = parse_config(
-            TrainConfig,
-            {
-                "epochs": self.epochs,
-                "batch_size": self.batch_size,
-                "lr": self.lr,
-                "weight_decay": self.weight_decay,
-                "patience": self.patience,
-                "seed": seed,
-                "device": self.device,
-            },
+        given = {"epochs": self.epochs, "batch_size": self.batch_size, "lr": self.lr}
+        given.update(weight_decay=self.weight_decay, patience=self.patience)
+        spec = resolve(
+            TrainSpec(
+                model=self.model,
+                preset=self.preset,
+                options=dict(self.options or {}),
+                train={**given, "seed": seed, "device": self.device},
+            )
         )
         self.input_spec_ = InputSpec(kinds[x.ndim], tuple(x.shape[1:]), n_outputs, self._task)
         # Weights and dropout draw from torch's global generator: seed it, and restore it after.
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.model_ = build_model(
-                self.model, self.input_spec_, self.preset, **(self.options or {})
-            )
+            self.model_ = build_model(self.model, self.input_spec_, self.preset, **spec.options)
             data = Tensors(inputs[train], targets[train], inputs[val], targets[val])
-            result = fit(self.model_, data, cfg, self._task)
+            result = fit_model(self.model_, data, spec.train).result
         self.model_.eval()
         self.history_ = result.history
         self.n_iter_ = len(result.history)
@@ -159,8 +153,6 @@ class _DepthEstimator(BaseEstimator):  # type: ignore[misc]
     def _outputs(self, X: Any) -> np.ndarray:
         """Raw network outputs ``(N, K)`` for *X*, in evaluation mode."""
         from sklearn.utils.validation import check_is_fitted
-
-        from depthlab.evaluate.forward import forward
 
         check_is_fitted(self)
         x = self._scale(self._validate_X(X, reset=False))

@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 import soundfile
 
+from depthlab.config import TrainSpec
+
 Run = Callable[..., Any]
 RATE = 8000
 PATTERN = r"(?P<label>[a-z]+)_(?P<group>[a-z]+)_\d+\.wav"
@@ -105,12 +107,14 @@ def cnn_run(tmp_path_factory: pytest.TempPathFactory, words: Path) -> Path:
     out = tmp_path_factory.mktemp("runs") / "cnn"
     train(
         words,
-        "cnn",
-        "deep",
+        TrainSpec(
+            model="cnn",
+            preset="deep",
+            data={"label_pattern": PATTERN},
+            train={"epochs": 8, "lr": 0.01, "batch_size": 8},
+            split={"strategy": "stratified"},
+        ),
         out=out,
-        data_options={"label_pattern": PATTERN},
-        split="stratified",
-        train_options={"epochs": 8, "lr": 0.01, "batch_size": 8},
     )
     return out
 

@@ -42,7 +42,9 @@ def write_sales(path: Path, months: int = 120, start: str = "2010-01-01") -> pd.
 @pytest.fixture(scope="module")
 def sunspots_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sunspots") / "run"
-    dl.train("sunspots", "arima", out=folder, feature_options={"lookback": 12, "horizon": 2})
+    dl.train(
+        "sunspots", dl.TrainSpec(model="arima", features={"lookback": 12, "horizon": 2}), out=folder
+    )
     return folder
 
 
@@ -84,7 +86,7 @@ def test_evaluate_draws_the_test_period(cli: Cli, sunspots_run: Path, tmp_path: 
 
 
 def test_a_plot_of_a_classification_run_is_refused(cli: Cli, tmp_path: Path) -> None:
-    dl.train("iris", "logistic", out=tmp_path / "iris")
+    dl.train("iris", dl.TrainSpec(model="logistic"), out=tmp_path / "iris")
     result = cli("evaluate", str(tmp_path / "iris"), "--plot", str(tmp_path / "f.png"))
     assert_one_line_error(result, "--plot draws forecasts", "classification")
 

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from depthlab.config import TrainSpec
+
 Run = Callable[..., Any]
 RATE = 8000
 PATTERN = r"(?P<label>[a-z]+)_\d+\.wav"
@@ -44,15 +46,14 @@ def audio_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_tones(root / "train", 24)
     train(
         root / "train",
-        "cnn",
-        "shallow",
+        TrainSpec(
+            model="cnn",
+            preset="shallow",
+            data={"label_pattern": PATTERN},
+            train={"epochs": 8, "lr": 0.01},
+            features={"features": "waveform"},
+        ),
         out=root / "run",
-        data_options={"label_pattern": PATTERN},
-        train_options={"epochs": 8, "lr": 0.01},
-        # The raw-waveform CNN: resampling removes half of these tones' white noise (the band
-        # above 4 kHz), which a log-mel model trained on 32 clips reads as another class;
-        # log-mel runs predict resampled speech in tests/cli/test_audio_cli.py.
-        feature_options={"features": "waveform"},
     )
     return root / "run"
 
@@ -106,7 +107,7 @@ def sequence_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.nda
     y = np.where(rng.random(200) < 0.5, 3, 7)
     x = rng.normal(size=(200, 1, 12)) + np.where(y == 3, -1.0, 1.0)[:, None, None]
     np.savez(root / "train.npz", X=x, y=y)
-    train(root / "train.npz", "mlp", out=root / "run", train_options={"epochs": 5})
+    train(root / "train.npz", TrainSpec(model="mlp", train={"epochs": 5}), out=root / "run")
     return root / "run", x, y
 
 

@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from depthlab.config import TrainSpec
+
 Run = Callable[..., Any]
 
 
@@ -48,7 +50,7 @@ def table_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     csv = write_table(root / "shapes.csv")
     options = {"target": "kind", "categorical": ["color"]}
     settings = {"epochs": 3, "lr": 0.05}
-    train(csv, "mlp", out=root / "run", data_options=options, train_options=settings)
+    train(csv, TrainSpec(model="mlp", data=options, train=settings), out=root / "run")
     return root / "run", csv
 
 
@@ -57,7 +59,7 @@ def digits_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from depthlab.training.run import train
 
     folder = tmp_path_factory.mktemp("digits") / "run"
-    train("digits", "mlp", out=folder, train_options={"epochs": 2})
+    train("digits", TrainSpec(model="mlp", train={"epochs": 2}), out=folder)
     return folder
 
 

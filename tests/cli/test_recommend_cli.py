@@ -39,7 +39,7 @@ def ratings_table(path: Path) -> pd.DataFrame:
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     folder = tmp_path_factory.mktemp("recommend")
     frame = ratings_table(folder / "ratings.csv")
-    dl.train(folder / "ratings.csv", "biases", out=folder / "run")
+    dl.train(folder / "ratings.csv", dl.TrainSpec(model="biases"), out=folder / "run")
     return folder / "run", frame
 
 
@@ -155,7 +155,7 @@ def test_pairs_without_an_item_column(cli: Cli, trained: tuple[Path, Any], tmp_p
 
 
 def test_user_options_on_another_kind_of_run(cli: Cli, tmp_path: Path) -> None:
-    dl.train("iris", "logistic", out=tmp_path / "iris")
+    dl.train("iris", dl.TrainSpec(model="logistic"), out=tmp_path / "iris")
     result = cli("predict", str(tmp_path / "iris"), "--user", "u1", "--item", "i1")
     assert result.code == 2
     assert "are for runs trained on interaction data" in result.err

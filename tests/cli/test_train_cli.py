@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from depthlab.cli.train import parse_options
+from depthlab.cli.options import parse_options
 from depthlab.errors import ConfigError
 
 Run = Callable[..., Any]

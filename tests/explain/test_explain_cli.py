@@ -27,7 +27,9 @@ def iris_runs(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> tuple[P
         patch.setenv("DEPTHLAB_DATA_DIR", str(mirror))
         patch.setenv("DEPTHLAB_OFFLINE", "1")
         for seed in (0, 1):
-            dl.train("iris", "mlp", out=folder / f"mlp{seed}", seed=seed, train_options=FAST)
+            dl.train(
+                "iris", dl.TrainSpec(model="mlp", train=FAST), out=folder / f"mlp{seed}", seed=seed
+            )
     return folder / "mlp0", folder / "mlp1"
 
 
@@ -61,7 +63,7 @@ def test_default_folder_is_inside_the_run(
 def test_a_baseline_asked_for_gradients_gets_permutation_with_a_notice(
     cli: Callable[..., Any], tmp_path: Path
 ) -> None:
-    dl.train("iris", "logistic", out=tmp_path / "logistic")
+    dl.train("iris", dl.TrainSpec(model="logistic"), out=tmp_path / "logistic")
     result = cli("explain", str(tmp_path / "logistic"), "--method", "saliency", "-n", "16")
     assert result.code == 0, result.err
     assert "no gradients" in result.err and "permutation" in result.err
@@ -81,7 +83,9 @@ def test_bad_input_is_one_line(
 
 
 def test_a_sequence_gets_a_heat_map_and_a_linear_model_its_weights(tmp_path: Path) -> None:
-    run = dl.train("mnist1d", "linear", out=tmp_path / "linear", train_options={"epochs": 1})
+    run = dl.train(
+        "mnist1d", dl.TrainSpec(model="linear", train={"epochs": 1}), out=tmp_path / "linear"
+    )
     result = dl.explain(run, method="saliency", samples=8)
     assert result.attributions.shape == (8, 1, 40)
     folder = tmp_path / "linear" / "explain" / "saliency"
@@ -98,7 +102,7 @@ def test_text_tokens_are_highlighted(tmp_path: Path) -> None:
         texts.append(" ".join([*filler[:2], "good" if label else "bad", *filler[2:]]))
         labels.append(label)
     ds = Dataset("toy", "text", "classification", texts, np.array(labels), ("neg", "pos"))
-    run = dl.train(ds, "mlp", out=tmp_path / "text", train_options={"epochs": 30})
+    run = dl.train(ds, dl.TrainSpec(model="mlp", train={"epochs": 30}), out=tmp_path / "text")
     result = dl.explain(run, data=ds, samples=10)
     assert result.attributions.shape == result.inputs.shape  # one score per token
     page = (tmp_path / "text" / "explain" / "integrated-gradients" / "tokens.html").read_text()

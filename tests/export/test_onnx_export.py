@@ -40,7 +40,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[dic
         patch.setenv("DEPTHLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         for data, family, preset in CASES:
             out = tmp_path_factory.mktemp("runs") / f"{data}-{family}"
-            dl.train(data, family, preset, out=out, train_options={"epochs": 2})
+            dl.train(data, dl.TrainSpec(model=family, preset=preset, train={"epochs": 2}), out=out)
             folders[f"{data}-{family}"] = out
     yield folders
 
@@ -109,7 +109,7 @@ def test_export_cli_prints_parity_and_refuses_other_formats(
 
 
 def test_baselines_are_not_exported(tmp_path: Path, cli: Any) -> None:
-    dl.train("iris", "logistic", out=tmp_path / "lr")
+    dl.train("iris", dl.TrainSpec(model="logistic"), out=tmp_path / "lr")
     result = cli("export", str(tmp_path / "lr"))
     assert result.code == 2
     assert "classical baseline" in result.err and "networks only" in result.err

@@ -112,11 +112,13 @@ def test_a_run_folder_predicts_with_its_normalisation(tmp_path: Path) -> None:
     ds = tones(n=36)
     run = dl.train(
         ds,
-        "linear",
-        "shallow",
+        dl.TrainSpec(
+            model="linear",
+            preset="shallow",
+            features={"normalize": "utterance"},
+            train={"epochs": 2, "device": "cpu"},
+        ),
         out=tmp_path / "run",
-        feature_options={"normalize": "utterance"},
-        train_options={"epochs": 2, "device": "cpu"},
     )
     loaded = dl.Run.load(tmp_path / "run")
     assert loaded.config["preprocess"]["stats"]["normalize"] == "utterance"

@@ -83,10 +83,8 @@ def test_char_nb_needs_two_classes(
 def test_logistic_on_char_nb_learns_sentiment_and_reloads(tmp_path: Path) -> None:
     run = dl.train(
         "sentiment",
-        "logistic",
+        dl.TrainSpec(model="logistic", options={"C": 0.1}, features={"features": "char-nb"}),
         out=tmp_path / "run",
-        model_options={"C": 0.1},
-        feature_options={"features": "char-nb"},
     )
     assert run.metrics["test"]["accuracy"] > 0.72  # half positive: chance is 0.5
     assert run.config["preprocess"]["features"] == "char-nb"

@@ -72,10 +72,8 @@ def test_char_tfidf_is_asked_for_and_serves_text_only() -> None:
 def test_logistic_on_char_tfidf_learns_sentiment_and_reloads(tmp_path: Path) -> None:
     run = dl.train(
         "sentiment",
-        "logistic",
+        dl.TrainSpec(model="logistic", options={"C": 3.0}, features={"features": "char-tfidf"}),
         out=tmp_path / "run",
-        model_options={"C": 3.0},
-        feature_options={"features": "char-tfidf"},
     )
     assert run.metrics["test"]["accuracy"] > 0.72  # half positive: chance is 0.5
     assert run.config["model"]["options"]["C"] == 3.0
@@ -90,8 +88,6 @@ def test_logistic_on_char_tfidf_learns_sentiment_and_reloads(tmp_path: Path) -> 
 def test_linear_network_on_char_tfidf_learns_sentiment() -> None:
     run = dl.train(
         "sentiment",
-        "linear",
-        train_options={"epochs": 10},
-        feature_options={"features": "char-tfidf"},
+        dl.TrainSpec(model="linear", train={"epochs": 10}, features={"features": "char-tfidf"}),
     )
     assert run.metrics["test"]["accuracy"] > 0.72

@@ -64,7 +64,9 @@ def test_models_learn_the_per_level_effect_and_round_trip(model: str, tmp_path: 
     ds = shops()
     out = tmp_path / model
     options = {"epochs": 40} if model in ("mlp", "linear") else None
-    run = dl.train(ds, model=model, out=out, train_options=options, split="random")
+    run = dl.train(
+        ds, dl.TrainSpec(model=model, train=options, split={"strategy": "random"}), out=out
+    )
     # The shop effect has std 2 and the noise 0.1: ignoring the shop leaves R^2 near 0.06.
     # Boosting splits on the codes as numbers, so it needs more splits per level.
     assert run.metrics["test"]["r2"] > (0.8 if model == "boosting" else 0.9), run.metrics["test"]

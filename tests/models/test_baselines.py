@@ -25,7 +25,7 @@ from depthlab.models.baselines import Baseline
 def test_baseline_learns_and_reloads(
     data: str, model: str, metric: str, floor: float, tmp_path: Path
 ) -> None:
-    run = dl.train(data, model, out=tmp_path / "run")
+    run = dl.train(data, dl.TrainSpec(model=model), out=tmp_path / "run")
     assert run.metrics["test"][metric] > floor
     assert run.metrics["cost"]["parameters"] > 0
     assert run.metrics["cost"]["latency_ms_batch1"] > 0
@@ -38,7 +38,7 @@ def test_baseline_learns_and_reloads(
 
 def test_logistic_regression_on_mnist1d_matches_the_paper() -> None:
     # The MNIST-1D paper reports 32% for logistic regression: a sanity check of the data path.
-    run = dl.train("mnist1d", "logistic")
+    run = dl.train("mnist1d", dl.TrainSpec(model="logistic"))
     assert 0.27 < run.metrics["test"]["accuracy"] < 0.37
 
 
@@ -54,18 +54,18 @@ def test_probabilities_cover_every_class() -> None:
 
 def test_wrong_task_and_options_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="does not do regression; baselines that do: ridge"):
-        dl.train("diabetes", "logistic")
+        dl.train("diabetes", dl.TrainSpec(model="logistic"))
     with pytest.raises(ConfigError, match="takes no model options"):
-        dl.train("iris", "boosting", model_options={"max_depth": 3})
+        dl.train("iris", dl.TrainSpec(model="boosting", options={"max_depth": 3}))
     with pytest.raises(ConfigError, match="takes only the option C, not penalty"):
-        dl.train("iris", "logistic", model_options={"penalty": "l1"})
+        dl.train("iris", dl.TrainSpec(model="logistic", options={"penalty": "l1"}))
     with pytest.raises(ConfigError, match="must be a positive number"):
-        dl.train("iris", "logistic", model_options={"C": 0})
+        dl.train("iris", dl.TrainSpec(model="logistic", options={"C": 0}))
 
 
 def test_unknown_model_lists_networks_and_baselines() -> None:
     with pytest.raises(ConfigError, match=r"Did you mean 'boosting'.*baselines: logistic"):
-        dl.train("iris", "bosting")
+        dl.train("iris", dl.TrainSpec(model="bosting"))
 
 
 def test_a_file_with_untrusted_types_is_refused(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_a_file_with_untrusted_types_is_refused(tmp_path: Path) -> None:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer
 
-    run = dl.train("iris", "logistic", out=tmp_path / "run")
+    run = dl.train("iris", dl.TrainSpec(model="logistic"), out=tmp_path / "run")
     assert run.metrics["test"]["accuracy"] > 0.8
     # Replace the saved model with one that would call a function with side effects on load.
     rogue = make_pipeline(FunctionTransformer(np.save))

@@ -50,14 +50,16 @@ def seasonal(n: int, seed: int = 0) -> np.ndarray:
 
 def test_persistence_forecasts_the_last_value_for_every_step(tmp_path: Path) -> None:
     values = ar2(200)
-    run = dl.train(series(values), "persistence", feature_options={"lookback": 6, "horizon": 3})
+    run = dl.train(
+        series(values), dl.TrainSpec(model="persistence", features={"lookback": 6, "horizon": 3})
+    )
     w = examples_for(series(values), "persistence", {"lookback": 6, "horizon": 3})
     predicted = run.predict(w.inputs)  # (N, 3)
     shifted = values[5 : 5 + len(w)]  # the value just before each window's first target
     np.testing.assert_allclose(predicted, np.repeat(shifted[:, None], 3, axis=1), rtol=1e-5)
     assert run.metrics["cost"]["parameters"] == 0
     # Persistence is MASE's unit: its one-step MASE on the training windows is 1.
-    one = dl.train(series(values), "persistence", feature_options={"lookback": 6})
+    one = dl.train(series(values), dl.TrainSpec(model="persistence", features={"lookback": 6}))
     assert one.metrics["train"]["mase"] == pytest.approx(1.0, abs=1e-4)
 
 
@@ -97,7 +99,7 @@ def test_arima_in_a_run_matches_statsmodels_on_the_raw_training_series(tmp_path:
 
     values = ar2(300, seed=2) * 7.0  # far from unit scale: the run fits standardised values
     ds = series(values)
-    run = dl.train(ds, "arima", out=tmp_path / "run", feature_options={"lookback": 10})
+    run = dl.train(ds, dl.TrainSpec(model="arima", features={"lookback": 10}), out=tmp_path / "run")
     w = examples_for(ds, "arima", {"lookback": 10})
     split = split_dataset(w, seed=0)
     end = int(w.time_index[split.train[-1]]) + 1  # the training windows' last target, and before
@@ -117,11 +119,11 @@ def test_arima_in_a_run_matches_statsmodels_on_the_raw_training_series(tmp_path:
 
 def test_arima_takes_an_order_and_persistence_takes_nothing() -> None:
     values = ar2(200)
-    run = dl.train(series(values), "arima", model_options={"order": [1, 0, 0]})
+    run = dl.train(series(values), dl.TrainSpec(model="arima", options={"order": [1, 0, 0]}))
     assert run.config["model"]["options"]["order"] == [1, 0, 0]
     assert run.metrics["cost"]["parameters"] == 3
     with pytest.raises(ConfigError, match="takes no model options"):
-        dl.train(series(values), "persistence", model_options={"order": [1, 0, 0]})
+        dl.train(series(values), dl.TrainSpec(model="persistence", options={"order": [1, 0, 0]}))
     spec = InputSpec("sequence", (1, 8), n_outputs=1, task="forecasting")
     with pytest.raises(ConfigError, match="invalid value for 'order"):
         make_baseline("arima", spec, options={"order": [1, 0]})
@@ -132,14 +134,16 @@ def test_arima_takes_an_order_and_persistence_takes_nothing() -> None:
 def test_a_network_beats_persistence_on_a_seasonal_series() -> None:
     ds = series(seasonal(400))
     options = {"lookback": 24}
-    naive = dl.train(ds, "persistence", feature_options=options)
-    net = dl.train(ds, "mlp", feature_options=options, train_options={"epochs": 40})
+    naive = dl.train(ds, dl.TrainSpec(model="persistence", features=options))
+    net = dl.train(ds, dl.TrainSpec(model="mlp", features=options, train={"epochs": 40}))
     assert net.metrics["test"]["rmse"] < 0.5 * naive.metrics["test"]["rmse"]
     assert net.metrics["test"]["mase"] < 0.5
 
 
 @pytest.mark.parametrize("model", ["ridge", "boosting"])
 def test_regression_baselines_forecast_several_steps(model: str) -> None:
-    run = dl.train(series(seasonal(300)), model, feature_options={"lookback": 12, "horizon": 3})
+    run = dl.train(
+        series(seasonal(300)), dl.TrainSpec(model=model, features={"lookback": 12, "horizon": 3})
+    )
     assert len(run.metrics["test"]["rmse_per_step"]) == 3
     assert run.metrics["test"]["mase"] < 1.0

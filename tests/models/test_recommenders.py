@@ -86,16 +86,16 @@ FAST = {"epochs": 30, "batch_size": 128, "lr": 0.03}
 
 
 def test_factorisation_learns_what_biases_cannot(low_rank: Dataset) -> None:
-    biases = dl.train(low_rank, "biases")
-    mf = dl.train(low_rank, "mf", model_options={"dim": 8, "reg": 0.01}, train_options=FAST)
+    biases = dl.train(low_rank, dl.TrainSpec(model="biases"))
+    mf = dl.train(low_rank, dl.TrainSpec(model="mf", options={"dim": 8, "reg": 0.01}, train=FAST))
     assert biases.metrics["test"]["rmse"] > 1.0  # the rank-2 interaction is most of the signal
     assert mf.metrics["test"]["rmse"] < 0.5 * biases.metrics["test"]["rmse"]
 
 
 def test_neural_cf_learns_too(low_rank: Dataset) -> None:
-    biases = dl.train(low_rank, "biases")
+    biases = dl.train(low_rank, dl.TrainSpec(model="biases"))
     options = {"dim": 8, "hidden_sizes": [32, 16], "fusion_dim": 8, "reg": 0.01, "dropout": 0.0}
-    ncf = dl.train(low_rank, "ncf", "deep", model_options=options, train_options=FAST)
+    ncf = dl.train(low_rank, dl.TrainSpec(model="ncf", preset="deep", options=options, train=FAST))
     assert ncf.metrics["test"]["rmse"] < 0.6 * biases.metrics["test"]["rmse"]
 
 
@@ -130,7 +130,9 @@ def test_a_trained_recommender_round_trips_through_its_run_folder(
 ) -> None:
     pairs = pd.DataFrame({"user": [0, 5, 999], "item": [1, 2, 3]})
     for model in ("biases", "mf"):
-        run = dl.train(low_rank, model, out=tmp_path / model, train_options={"epochs": 2})
+        run = dl.train(
+            low_rank, dl.TrainSpec(model=model, train={"epochs": 2}), out=tmp_path / model
+        )
         again = dl.Run.load(tmp_path / model)
         np.testing.assert_allclose(again.predict(pairs), run.predict(pairs), rtol=1e-6)
     assert (tmp_path / "biases" / "model.skops").is_file()

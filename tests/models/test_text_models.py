@@ -65,7 +65,7 @@ def test_padding_never_changes_a_prediction(
 
 @pytest.mark.parametrize("family", ["linear", "mlp", "cnn", "rnn"])
 def test_token_models_learn_sentiment(sentiment: Dataset, family: str) -> None:
-    run = dl.train(sentiment, family, "shallow", train_options={"epochs": 6})
+    run = dl.train(sentiment, dl.TrainSpec(model=family, preset="shallow", train={"epochs": 6}))
     assert run.preprocessor.features == "tokens"
     assert run.model.spec.kind == "tokens"  # type: ignore[union-attr]
     assert run.metrics["test"]["accuracy"] >= 0.70  # chance is 0.5 (balanced classes)
@@ -75,7 +75,9 @@ def test_a_text_run_folder_predicts_the_same_after_loading(
     sentiment: Dataset, tmp_path: Path
 ) -> None:
     folder = tmp_path / "run"
-    run = dl.train(sentiment, "cnn", "deep", out=folder, train_options={"epochs": 2})
+    run = dl.train(
+        sentiment, dl.TrainSpec(model="cnn", preset="deep", train={"epochs": 2}), out=folder
+    )
     saved = json.loads((folder / "run.json").read_text())
     assert saved["preprocess"]["features"] == "tokens"
     assert saved["model"]["options"]["head"] == "max"  # the text CNN preset
@@ -88,9 +90,9 @@ def test_a_text_run_folder_predicts_the_same_after_loading(
 def test_the_vocabulary_options_reach_the_run(sentiment: Dataset) -> None:
     run = dl.train(
         sentiment,
-        "linear",
-        feature_options={"min_freq": 5, "max_tokens": 12},
-        train_options={"epochs": 1},
+        dl.TrainSpec(
+            model="linear", features={"min_freq": 5, "max_tokens": 12}, train={"epochs": 1}
+        ),
     )
     stats = run.preprocessor.stats
     assert stats["length"] == 12 and run.model.spec.shape == (12,)  # type: ignore[union-attr]
@@ -101,7 +103,7 @@ def test_the_vocabulary_options_reach_the_run(sentiment: Dataset) -> None:
 def test_the_encoder_head_learns_from_few_examples(sentiment: Dataset, tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     few = sentiment.subset(np.sort(rng.choice(len(sentiment), 300, replace=False)))
-    run = dl.train(few, "encoder", "deep", out=tmp_path / "run")
+    run = dl.train(few, dl.TrainSpec(model="encoder", preset="deep"), out=tmp_path / "run")
     assert run.preprocessor.features == "encoder"
     assert run.preprocessor.stats["encoder"] == "all-MiniLM-L6-v2"
     assert run.model.depth() == 1  # type: ignore[union-attr]

@@ -114,7 +114,7 @@ def cnn_run(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
         patch.setenv("DEPTHLAB_DATA_DIR", str(mirror))
         patch.setenv("DEPTHLAB_OFFLINE", "1")
         patch.setenv("DEPTHLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        dl.train("mnist1d", "cnn", "deep", out=out, train_options={"epochs": 2})
+        dl.train("mnist1d", dl.TrainSpec(model="cnn", preset="deep", train={"epochs": 2}), out=out)
         export_onnx(out)
     return out
 

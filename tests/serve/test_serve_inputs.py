@@ -31,7 +31,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[dic
         patch.setenv("DEPTHLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         for data, family in (("iris", "mlp"), ("sentiment", "rnn"), ("digits", "cnn")):
             out = tmp_path_factory.mktemp("runs") / data
-            dl.train(data, family, out=out, train_options={"epochs": 2})
+            dl.train(data, dl.TrainSpec(model=family, train={"epochs": 2}), out=out)
             folders[data] = out
     yield folders
 

@@ -52,17 +52,15 @@ def logged(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Logged:
         with pytest.raises(_Stop):
             dl.train(
                 "iris",
-                "mlp",
+                dl.TrainSpec(model="mlp", train=options),
                 out=out,
-                train_options=options,
-                on_epoch=[stop_at_two],
+                hooks=[stop_at_two],
                 track=[tracker],
             )
         run = dl.train(
             "iris",
-            "mlp",
+            dl.TrainSpec(model="mlp", train=options),
             out=out,
-            train_options=options,
             resume=True,
             track=[dl.MlflowTracker(uri)],
         )

@@ -18,7 +18,7 @@ def runs(tmp_path: Path) -> Path:
     """A real run, two copies with other test scores, an unfinished and a corrupt one."""
     top = tmp_path / "runs"
     real = top / "real"
-    dl.train("iris", "mlp", out=real, train_options={"epochs": 2})
+    dl.train("iris", dl.TrainSpec(model="mlp", train={"epochs": 2}), out=real)
     for name, accuracy, log_loss in (("good", 0.99, 0.1), ("poor", 0.40, 2.0)):
         copy = top / "more" / name  # nested: found at any depth
         shutil.copytree(real, copy)

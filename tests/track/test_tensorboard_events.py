@@ -32,7 +32,9 @@ class _Stop(Exception):
 
 def test_every_epoch_is_a_point_and_the_test_metrics_close_the_run(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    run = dl.train("iris", "mlp", out=out, train_options={"epochs": EPOCHS}, track=["tensorboard"])
+    run = dl.train(
+        "iris", dl.TrainSpec(model="mlp", train={"epochs": EPOCHS}), out=out, track=["tensorboard"]
+    )
     acc = events(out / "tb")
     tags = set(acc.Tags()["scalars"])
     assert {"loss/train", "loss/val", "val/accuracy", "train/lr", "test/accuracy"} <= tags
@@ -66,15 +68,18 @@ def test_a_resumed_run_appends_each_missing_epoch_once(tmp_path: Path) -> None:
     with pytest.raises(_Stop):
         dl.train(
             "iris",
-            "mlp",
+            dl.TrainSpec(model="mlp", train=options),
             out=out,
-            train_options=options,
-            on_epoch=[stop_at_two],
+            hooks=[stop_at_two],
             track=["tensorboard"],
         )
     assert steps(out / "tb", "loss/train") == [1]
     run = dl.train(
-        "iris", "mlp", out=out, train_options=options, resume=True, track=["tensorboard"]
+        "iris",
+        dl.TrainSpec(model="mlp", train=options),
+        out=out,
+        resume=True,
+        track=["tensorboard"],
     )
     assert steps(out / "tb", "loss/train") == [1, 2, 3, 4]
     assert steps(out / "tb", "val/accuracy") == [1, 2, 3, 4]
@@ -98,18 +103,23 @@ def test_events_an_interrupted_process_left_past_the_checkpoint_are_hidden(
     with pytest.raises(_Stop):
         dl.train(
             "iris",
-            "mlp",
+            dl.TrainSpec(model="mlp", train=options),
             out=out,
-            train_options=options,
             track=["tensorboard"],
-            on_epoch=[stop_at_one],
+            hooks=[stop_at_one],
         )
     with SummaryWriter(str(out / "tb"), filename_suffix=".stale") as stale:
         stale.add_scalar("loss/train", 99.0, global_step=2)  # a step the checkpoint lacks
     # Named as the older file it stands for (names sort by their time stamp).
     (path,) = (out / "tb").glob("*.stale")
     path.rename(path.with_name("events.out.tfevents.1000000000.stale"))
-    dl.train("iris", "mlp", out=out, train_options=options, resume=True, track=["tensorboard"])
+    dl.train(
+        "iris",
+        dl.TrainSpec(model="mlp", train=options),
+        out=out,
+        resume=True,
+        track=["tensorboard"],
+    )
     losses = events(out / "tb").Scalars("loss/train")
     assert [e.step for e in losses] == [1, 2, 3]
     assert 99.0 not in [e.value for e in losses]
@@ -117,15 +127,15 @@ def test_events_an_interrupted_process_left_past_the_checkpoint_are_hidden(
 
 def test_tensorboard_needs_a_folder_or_a_log_dir(tmp_path: Path) -> None:
     with pytest.raises(dl.ConfigError, match="need a folder"):
-        dl.train("iris", "mlp", train_options={"epochs": 1}, track=["tensorboard"])
+        dl.train("iris", dl.TrainSpec(model="mlp", train={"epochs": 1}), track=["tensorboard"])
     tracker = dl.TensorBoardTracker(log_dir=tmp_path / "tb")
-    dl.train("iris", "mlp", train_options={"epochs": 2}, track=[tracker])
+    dl.train("iris", dl.TrainSpec(model="mlp", train={"epochs": 2}), track=[tracker])
     assert steps(tmp_path / "tb", "loss/train") == [1, 2]
 
 
 def test_an_unknown_tracker_is_a_clear_error() -> None:
     with pytest.raises(dl.ConfigError, match=r"unknown tracker 'tensorbord'.*tensorboard"):
-        dl.train("iris", "mlp", train_options={"epochs": 1}, track=["tensorbord"])
+        dl.train("iris", dl.TrainSpec(model="mlp", train={"epochs": 1}), track=["tensorbord"])
 
 
 def test_cli_training_writes_events_unless_switched_off(tmp_path: Path, cli: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from depthlab.config import TrainConfig, parse_config
+from depthlab.config import TrainConfig, TrainSpec, parse_config
 from depthlab.errors import ConfigError
 from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
@@ -80,9 +80,9 @@ def test_augment_refuses_inputs_it_does_not_fit() -> None:
     from depthlab.training.run import train
 
     with pytest.raises(ConfigError, match="flips images; these inputs are not images"):
-        train("mnist1d", "cnn", train_options={"epochs": 1, "augment": "flip"})
+        train("mnist1d", TrainSpec(model="cnn", train={"epochs": 1, "augment": "flip"}))
     with pytest.raises(ConfigError, match="tables take augment 'none'"):
-        train("iris", "mlp", train_options={"epochs": 1, "augment": "shift"})
+        train("iris", TrainSpec(model="mlp", train={"epochs": 1, "augment": "shift"}))
     with pytest.raises(ConfigError, match="augment"):
         parse_config(TrainConfig, {"augment": "rotate"})
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import depthlab as dl
+from depthlab.config import TrainSpec
 from depthlab.data.dataset import Dataset
 from depthlab.data.splits import hold_out_group, kfold, resolve_split
 from depthlab.errors import ConfigError
@@ -37,7 +38,9 @@ def test_an_official_split_run_evaluates_again(tmp_path: Path, cli: object) -> N
     """The engineered-features baseline on FSDD's official split, through a run folder."""
     from depthlab.training.run import train
 
-    run = train("fsdd", "logistic", split="official", out=tmp_path / "run")
+    run = train(
+        "fsdd", TrainSpec(model="logistic", split={"strategy": "official"}), out=tmp_path / "run"
+    )
     assert run.config["split"]["requested"] == "official" and run.config["split"]["test"] == 250
     assert run.config["preprocess"]["features"] == "mfcc-stats"
     assert run.metrics["test"]["accuracy"] >= 0.93  # 0.98 when written; chance is 0.10
@@ -103,7 +106,9 @@ def grouped_table(n_groups: int = 4, per_group: int = 30) -> Dataset:
 
 
 def test_cross_validate_leaves_each_group_out_once(tmp_path: Path) -> None:
-    cv = cross_validate(grouped_table(), "logistic", folds="logo", out=tmp_path / "cv")
+    cv = cross_validate(
+        grouped_table(), TrainSpec(model="logistic"), folds="logo", out=tmp_path / "cv"
+    )
     assert [f["name"] for f in cv.folds] == ["g0", "g1", "g2", "g3"]
     assert all(f["test_group"] == f["name"] and f["sizes"]["test"] == 30 for f in cv.folds)
     accuracies = [f["test"]["accuracy"] for f in cv.folds]
@@ -123,15 +128,25 @@ def test_a_fold_run_evaluates_again_and_resume_reuses_finished_folds(
     tmp_path: Path, cli: object
 ) -> None:
     out = tmp_path / "cv"
-    first = cross_validate("iris", "logistic", folds=3, out=out, split="stratified")
+    first = cross_validate(
+        "iris", TrainSpec(model="logistic", split={"strategy": "stratified"}), folds=3, out=out
+    )
     assert [f["name"] for f in first.folds] == ["1/3", "2/3", "3/3"]
     assert sum(f["sizes"]["test"] for f in first.folds) == 150
     result = cli("evaluate", str(out / "fold-2-3"), "--json")  # type: ignore[operator]
     assert result.code == 0, result.err
     assert json.loads(result.out)["accuracy"] == first.folds[1]["test"]["accuracy"]
     with pytest.raises(ConfigError, match="already holds a cross-validation; pass --resume"):
-        cross_validate("iris", "logistic", folds=3, out=out, split="stratified")
-    again = cross_validate("iris", "logistic", folds=3, out=out, split="stratified", resume=True)
+        cross_validate(
+            "iris", TrainSpec(model="logistic", split={"strategy": "stratified"}), folds=3, out=out
+        )
+    again = cross_validate(
+        "iris",
+        TrainSpec(model="logistic", split={"strategy": "stratified"}),
+        folds=3,
+        out=out,
+        resume=True,
+    )
     assert again.folds == json.loads(json.dumps(first.folds))
 
 
@@ -150,4 +165,4 @@ def test_bad_folds_are_refused(value: str) -> None:
 
 def test_logo_needs_groups() -> None:
     with pytest.raises(ConfigError, match="iris has no groups to leave out"):
-        cross_validate("iris", "logistic", folds="logo")
+        cross_validate("iris", TrainSpec(model="logistic"), folds="logo")

@@ -35,7 +35,7 @@ def test_two_processes_match_one_and_only_rank_zero_writes(tmp_path: Path) -> No
     done = _torchrun(*common, "--distributed", "--out", str(tmp_path / "ddp"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("test accuracy") == 1  # rank 0 reports, rank 1 stays quiet
-    dl.train("iris", "mlp", out=tmp_path / "one", seed=0, train_options={"epochs": 30})
+    dl.train("iris", dl.TrainSpec(model="mlp", train={"epochs": 30}), out=tmp_path / "one", seed=0)
 
     ddp = json.loads((tmp_path / "ddp" / "metrics.json").read_text())
     one = json.loads((tmp_path / "one" / "metrics.json").read_text())

@@ -25,9 +25,9 @@ def test_average_is_the_mean_and_refuses_mismatched_members() -> None:
 
 
 def test_split_seed_fixes_the_split_while_seed_changes_the_weights() -> None:
-    first = dl.train("iris", seed=0, split_seed=7, train_options=QUICK)
-    second = dl.train("iris", seed=1, split_seed=7, train_options=QUICK)
-    other = dl.train("iris", seed=1, train_options=QUICK)
+    first = dl.train("iris", dl.TrainSpec(train=QUICK, split={"seed": 7}), seed=0)
+    second = dl.train("iris", dl.TrainSpec(train=QUICK, split={"seed": 7}), seed=1)
+    other = dl.train("iris", dl.TrainSpec(train=QUICK), seed=1)
     assert first.config["split"]["fingerprint"] == second.config["split"]["fingerprint"]
     assert first.config["split"]["fingerprint"] != other.config["split"]["fingerprint"]
     assert (first.config["split"]["seed"], second.config["train"]["seed"]) == (7, 1)
@@ -36,7 +36,10 @@ def test_split_seed_fixes_the_split_while_seed_changes_the_weights() -> None:
 
 
 def test_ensemble_averages_the_members_probabilities_on_their_test_part() -> None:
-    runs = [dl.train("iris", "mlp", seed=s, split_seed=0, train_options=QUICK) for s in range(3)]
+    runs = [
+        dl.train("iris", dl.TrainSpec(model="mlp", train=QUICK, split={"seed": 0}), seed=s)
+        for s in range(3)
+    ]
     result = ensemble_metrics(runs)
     ds, split = run_data(runs[0])
     test = ds.subset(split.test)
@@ -54,7 +57,9 @@ def test_ensemble_averages_the_members_probabilities_on_their_test_part() -> Non
 
 
 def test_regression_members_average_their_values() -> None:
-    runs = [dl.train("diabetes", seed=s, split_seed=3, train_options=QUICK) for s in (0, 1)]
+    runs = [
+        dl.train("diabetes", dl.TrainSpec(train=QUICK, split={"seed": 3}), seed=s) for s in (0, 1)
+    ]
     result = ensemble_metrics(runs)
     ds, split = run_data(runs[0])
     test = ds.subset(split.test)
@@ -66,22 +71,23 @@ def test_regression_members_average_their_values() -> None:
 
 def test_members_trained_on_a_dataset_object_need_it_again() -> None:
     ds = load_dataset("iris")
-    runs = [dl.train(ds, seed=s, split_seed=0, train_options=QUICK) for s in (0, 1)]
+    runs = [dl.train(ds, dl.TrainSpec(train=QUICK, split={"seed": 0}), seed=s) for s in (0, 1)]
     assert ensemble_metrics(runs, data=ds)["test_examples"] == runs[0].config["split"]["test"]
     with pytest.raises(ConfigError, match="data="):
         ensemble_metrics(runs)
 
 
 def test_members_must_share_the_test_part_and_the_task() -> None:
-    iris = dl.train("iris", seed=0, train_options=QUICK)
-    other_split = dl.train("iris", seed=1, train_options=QUICK)
+    iris = dl.train("iris", dl.TrainSpec(train=QUICK), seed=0)
+    other_split = dl.train("iris", dl.TrainSpec(train=QUICK), seed=1)
     with pytest.raises(ConfigError, match=r"other examples.*--split-seed"):
         ensemble_metrics([iris, other_split])
-    diabetes = dl.train("diabetes", seed=0, train_options=QUICK)
+    diabetes = dl.train("diabetes", dl.TrainSpec(train=QUICK), seed=0)
     with pytest.raises(ConfigError, match="same data"):
         ensemble_metrics([iris, diabetes])
-    wine = dl.train("wine", seed=0, train_options=QUICK)
-    iris.config["data"]["name"] = "wine"  # the same data, as far as the name tells
+    wine = dl.train("wine", dl.TrainSpec(train=QUICK), seed=0)
+    data = iris.record.data.model_copy(update={"name": "wine"})
+    iris.record = iris.record.model_copy(update={"data": data})  # the same data, by its name
     with pytest.raises(ConfigError, match="predict the same thing"):
         ensemble_metrics([wine, iris])
     with pytest.raises(ConfigError, match="at least two runs"):

@@ -16,7 +16,7 @@ class _Stop(Exception):
 
 def test_hooks_see_every_epoch_in_order() -> None:
     seen: list[dict[str, Any]] = []
-    dl.train("iris", model="mlp", train_options={"epochs": 4}, on_epoch=[seen.append])
+    dl.train("iris", dl.TrainSpec(model="mlp", train={"epochs": 4}), hooks=[seen.append])
     assert [r["epoch"] for r in seen] == [1, 2, 3, 4]
     assert {"train_loss", "val_accuracy", "lr", "seconds"} <= set(seen[-1])
 
@@ -29,9 +29,9 @@ def test_a_raising_hook_leaves_the_checkpoint_to_resume(tmp_path: Path) -> None:
     out = tmp_path / "run"
     options = {"epochs": 4}
     with pytest.raises(_Stop):
-        dl.train("iris", model="mlp", out=out, train_options=options, on_epoch=[stop_at_two])
+        dl.train("iris", dl.TrainSpec(model="mlp", train=options), out=out, hooks=[stop_at_two])
     seen: list[dict[str, Any]] = []
     dl.train(
-        "iris", model="mlp", out=out, train_options=options, resume=True, on_epoch=[seen.append]
+        "iris", dl.TrainSpec(model="mlp", train=options), out=out, resume=True, hooks=[seen.append]
     )
     assert [r["epoch"] for r in seen] == [3, 4]

@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from depthlab.config import TrainConfig
+from depthlab.config import TrainConfig, TrainSpec
 from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
 from depthlab.training.checkpoint import load_checkpoint
@@ -47,7 +47,11 @@ def same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
 
 
 def test_an_mlp_learns_digits(tmp_path: Path) -> None:
-    run = train("digits", "mlp", "shallow", out=tmp_path / "run", train_options={"epochs": 5})
+    run = train(
+        "digits",
+        TrainSpec(model="mlp", preset="shallow", train={"epochs": 5}),
+        out=tmp_path / "run",
+    )
     assert run.metrics["test"]["accuracy"] > 0.8  # chance is 0.1
     losses = [row["train_loss"] for row in run.history]
     assert len(losses) == 5
@@ -64,7 +68,9 @@ def test_an_mlp_learns_digits(tmp_path: Path) -> None:
 def test_the_same_seed_gives_bit_identical_weights() -> None:
     def trained(seed: int) -> dict[str, torch.Tensor]:
         options = {"hidden_sizes": (32, 32), "dropout": 0.2}
-        run = train("digits", "mlp", seed=seed, model_options=options, train_options={"epochs": 2})
+        run = train(
+            "digits", TrainSpec(model="mlp", options=options, train={"epochs": 2}), seed=seed
+        )
         return weights(run.model)
 
     first, second, other = trained(0), trained(0), trained(1)

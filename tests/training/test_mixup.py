@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import torch
 
-from depthlab.config import TrainConfig
+from depthlab.config import TrainConfig, TrainSpec
 from depthlab.errors import ConfigError
 from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model
@@ -76,7 +76,7 @@ def test_regression_refuses_mixup() -> None:
     from depthlab.training.run import train
 
     with pytest.raises(ConfigError, match="mixup blends class labels; a regression model"):
-        train("diabetes", "mlp", train_options={"epochs": 1, "mixup": 0.2})
+        train("diabetes", TrainSpec(model="mlp", train={"epochs": 1, "mixup": 0.2}))
 
 
 def test_the_cli_records_mixup(cli: Any, tmp_path: Path) -> None:

@@ -13,15 +13,17 @@ from pathlib import Path
 import pytest
 import torch
 
+from depthlab.config import TrainSpec
 from depthlab.errors import ConfigError
 from depthlab.training.checkpoint import read_tensors
-from depthlab.training.run import CHECKPOINT, WEIGHTS, train
+from depthlab.training.record import CHECKPOINT, WEIGHTS
+from depthlab.training.run import train
 
 EPOCHS = 8
 WIDTH = 128  # the deep preset (residual, layer norm, dropout), narrower to keep the test quick
 COMMAND = (
-    "import depthlab as dl; dl.train('digits', 'mlp', 'deep', out={out!r}, "
-    "model_options={{'width': {width}}}, train_options={{'epochs': {epochs}}})"
+    "import depthlab as dl; dl.train('digits', dl.TrainSpec(model='mlp', preset='deep', "
+    "options={{'width': {width}}}, train={{'epochs': {epochs}}}), out={out!r})"
 )
 
 
@@ -69,9 +71,9 @@ def test_a_killed_run_resumes_to_the_uninterrupted_weights(tmp_path: Path) -> No
     done = checkpoint_state(killed / CHECKPOINT)["epoch"]
     assert isinstance(done, int) and len(history(killed)) - 1 <= done < EPOCHS
 
-    kwargs = {"model_options": {"width": WIDTH}, "train_options": {"epochs": EPOCHS}}
-    resumed = train("digits", "mlp", "deep", out=killed, resume=True, **kwargs)
-    reference = train("digits", "mlp", "deep", out=whole, **kwargs)
+    spec = TrainSpec(model="mlp", preset="deep", options={"width": WIDTH}, train={"epochs": EPOCHS})
+    resumed = train("digits", spec, out=killed, resume=True)
+    reference = train("digits", spec, out=whole)
 
     expected, got = read_tensors(whole / WEIGHTS), read_tensors(killed / WEIGHTS)
     assert expected.keys() == got.keys()
@@ -85,7 +87,7 @@ def test_a_killed_run_resumes_to_the_uninterrupted_weights(tmp_path: Path) -> No
 
 
 def small_run(folder: Path, **train_options: object) -> None:
-    train("digits", "linear", out=folder, train_options={"epochs": 1, **train_options})
+    train("digits", TrainSpec(model="linear", train={"epochs": 1, **train_options}), out=folder)
 
 
 def test_training_into_an_existing_run_needs_resume(tmp_path: Path) -> None:
@@ -109,13 +111,13 @@ def test_resuming_with_other_settings_is_a_config_error(
 ) -> None:
     small_run(tmp_path)
     with pytest.raises(ConfigError, match="holds a run with other data, model or training"):
-        train("digits", model, out=tmp_path, resume=True, seed=seed, train_options=options)
+        train("digits", TrainSpec(model=model, train=options), out=tmp_path, resume=True, seed=seed)
 
 
 def test_resuming_a_finished_run_trains_no_further(tmp_path: Path) -> None:
     small_run(tmp_path, epochs=2)
     before = read_tensors(tmp_path / WEIGHTS)
-    run = train("digits", "linear", out=tmp_path, resume=True, train_options={"epochs": 2})
+    run = train("digits", TrainSpec(model="linear", train={"epochs": 2}), out=tmp_path, resume=True)
     assert len(run.history) == 2
     after = read_tensors(tmp_path / WEIGHTS)
     assert all(torch.equal(after[k], before[k]) for k in before)

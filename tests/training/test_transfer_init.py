@@ -37,10 +37,8 @@ def source_run(digits: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Pat
     out = tmp_path_factory.mktemp("transfer") / "src"
     dl.train(
         relabel(digits, [0, 1, 2, 3, 4], "digits 0-4"),
-        model="mlp",
+        dl.TrainSpec(model="mlp", options=SMALL, train={"epochs": 4}),
         out=out,
-        model_options=SMALL,
-        train_options={"epochs": 4},
     )
     return out
 
@@ -51,11 +49,15 @@ def _target(digits: Dataset) -> Dataset:
 
 def _train(digits: Dataset, **kwargs: Any) -> dl.Run:
     options = {"epochs": 2, **kwargs.pop("train_options", {})}
+    transfer = {key: kwargs.pop(key) for key in ("init_from", "freeze") if key in kwargs}
     return dl.train(
         kwargs.pop("data", _target(digits)),
-        model=kwargs.pop("model", "mlp"),
-        model_options=kwargs.pop("model_options", SMALL),
-        train_options=options,
+        dl.TrainSpec(
+            model=kwargs.pop("model", "mlp"),
+            options=kwargs.pop("model_options", SMALL),
+            train=options,
+            **transfer,
+        ),
         **kwargs,
     )
 
@@ -172,7 +174,7 @@ def test_mismatches_are_config_errors(source_run: Path, digits: Dataset, tmp_pat
     with pytest.raises(DataError, match="no such run folder"):
         _train(digits, init_from=tmp_path / "missing")
     # Weights alone (no run.json): a tensor of another shape names itself.
-    iris = dl.train("iris", model="mlp", model_options=SMALL, train_options={"epochs": 1})
+    iris = dl.train("iris", dl.TrainSpec(model="mlp", options=SMALL, train={"epochs": 1}))
     lone = tmp_path / "iris.safetensors"
     from depthlab.training.checkpoint import save_weights
 
@@ -188,7 +190,7 @@ def test_fine_tuning_beats_scratch_on_one_example_per_class(digits: Dataset) -> 
     order = rng.permutation(len(digits))
     half = len(order) // 2
     source, target = digits.subset(np.sort(order[:half])), digits.subset(np.sort(order[half:]))
-    src = dl.train(source, model="mlp", model_options=SMALL, train_options={"epochs": 10})
+    src = dl.train(source, dl.TrainSpec(model="mlp", options=SMALL, train={"epochs": 10}))
     shots, test = draw_shots(target.targets, (1,), seed=0)
     scores = []
     for start in (src, None):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from depthlab.config import TrainSpec
 from depthlab.errors import ConfigError
 
 optuna = pytest.importorskip("optuna")
@@ -22,9 +23,8 @@ SPACE: dict[str, Any] = {"lr": {"low": 1e-3, "high": 0.3, "log": True}, "width":
 def search(out: Path, trials: int, **kwargs: Any) -> Any:
     from depthlab.tuning.runner import tune
 
-    return tune(
-        "iris", "mlp", "shallow", trials=trials, out=out, space=SPACE, train_options=FIXED, **kwargs
-    )
+    spec = TrainSpec(model="mlp", preset="shallow", train=FIXED)
+    return tune("iris", spec, trials=trials, out=out, space=SPACE, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,10 @@ def test_search_matches_or_beats_a_deliberately_bad_default(searched: Any) -> No
     import depthlab as dl
 
     bad = dl.train(
-        "iris", "mlp", "shallow", model_options={"width": 16}, train_options={**FIXED, "lr": 1e-5}
+        "iris",
+        dl.TrainSpec(
+            model="mlp", preset="shallow", options={"width": 16}, train={**FIXED, "lr": 1e-5}
+        ),
     )
     bad_accuracy = bad.metrics["val"]["accuracy"]
     assert searched.best["metric"] == "val_accuracy"
@@ -124,11 +127,9 @@ def test_resuming_with_other_settings_is_refused(searched: Any) -> None:
     with pytest.raises(ConfigError, match=r"other settings \(space\)"):
         tune(
             "iris",
-            "mlp",
-            "shallow",
+            TrainSpec(model="mlp", preset="shallow", train=FIXED),
             trials=7,
             out=searched.folder,
-            train_options=FIXED,
             space={"lr": {"low": 1e-3, "high": 0.1, "log": True}},
         )
 

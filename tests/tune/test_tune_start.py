@@ -30,7 +30,12 @@ def test_the_starting_point_is_the_presets_values_inside_the_space() -> None:
 def test_the_first_trial_of_a_search_is_the_preset(tmp_path: Path) -> None:
     import depthlab as dl
 
-    result = dl.tune("iris", "mlp", "shallow", trials=2, out=tmp_path, train_options={"epochs": 3})
+    result = dl.tune(
+        "iris",
+        dl.TrainSpec(model="mlp", preset="shallow", train={"epochs": 3}),
+        trials=2,
+        out=tmp_path,
+    )
     import optuna
 
     study = optuna.load_study(study_name="depthlab-tune", storage=f"sqlite:///{tmp_path}/tune.db")

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
+from depthlab.cli.options import (
+    data_environment,
+    data_options,
+    default_folder,
+    feature_options,
+    given,
+    parse_options,
+    set_quiet,
+    source_of,
+)
+from depthlab.config import TrainSpec
+from depthlab.evaluate.tasks import TASKS
 
 if TYPE_CHECKING:
     from depthlab.training.crossval import CrossValidation
@@ -85,40 +96,24 @@ def crossval_command(
 
       depthlab crossval fsdd --model cnn --preset deep --out cv/fsdd-cnn --resume
     """
-    from depthlab.cli.train import data_environment, data_path, default_folder, parse_options
-    from depthlab.config import SplitConfig, parse_config
-    from depthlab.data.datasets import is_builtin
     from depthlab.training.crossval import cross_validate, parse_folds
 
-    if quiet:
-        os.environ["DEPTHLAB_QUIET"] = "1"
+    set_quiet(quiet)
     chosen = parse_folds(folds)
-    strategy = parse_config(SplitConfig, {"strategy": split}).strategy
-    given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "augment": augment}
-    given["mixup"] = mixup
-    train_options = {k: v for k, v in {**given, "device": device}.items() if v is not None}
-    data_options = {
-        k: v for k, v in {"target": target, "label_pattern": label_pattern}.items() if v
-    }
-    feature_options = {**parse_options(feature or [], "--feature")}
-    if features:
-        feature_options["features"] = features
-    source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
+    spec = TrainSpec(
+        model=model,
+        preset=preset,
+        options=parse_options(option or []),
+        train=given(epochs=epochs, lr=lr, batch_size=batch_size, augment=augment, mixup=mixup)
+        | given(device=device),
+        data=data_options(target=target or None, label_pattern=label_pattern or None),
+        features=feature_options(feature, features=features or None),
+        split=given(strategy=split),
+    )
     folder = out or default_folder(f"crossval-{Path(data).stem}", model, preset, resume)
     with data_environment(data_dir, cache_dir):
         result = cross_validate(
-            source,
-            model,
-            preset,
-            folds=chosen,
-            out=folder,
-            seed=seed,
-            split=strategy,
-            resume=resume,
-            model_options=parse_options(option or []),
-            train_options=train_options,
-            data_options=data_options,
-            feature_options=feature_options,
+            source_of(data), spec, folds=chosen, out=folder, seed=seed, resume=resume
         )
     if as_json:
         typer.echo(json.dumps(result.to_dict()))
@@ -129,7 +124,7 @@ def crossval_command(
 def print_crossval(result: CrossValidation) -> None:
     """One line per fold, then the mean and its 95% confidence interval."""
     first = result.folds[0]["test"]
-    metric = "accuracy" if "accuracy" in first else "rmse"
+    metric = next(info.metric for info in TASKS.values() if info.metric in first)
     others = [m for m in ("macro_f1", "mae") if m in first]
     header = f"{'fold':<16}{'test':>7}{metric:>11}" + "".join(f"{m:>11}" for m in others)
     typer.echo(header + f"{'train s':>10}")

@@ -9,8 +9,10 @@ from typing import Any
 import typer
 
 from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
+from depthlab.cli.options import data_environment
+from depthlab.cli.output import print_metrics
 from depthlab.cli.predict_output import say_written, write_csv
-from depthlab.cli.train import data_environment, print_metrics
+from depthlab.evaluate.tasks import primary_metric
 
 
 def evaluate_command(
@@ -102,7 +104,7 @@ def evaluate_ensemble(
         f"({result['test_examples']:,} examples)"
     )
     print_metrics(result["test"], runs[0].class_names, title)
-    key = "accuracy" if runs[0].task == "classification" else "rmse"
+    key = primary_metric(runs[0].task)
     typer.echo(f"members' {key}:")
     for member in result["members"]:
         typer.echo(f"  {member[key]:.4f}  {member['run']}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
-from depthlab.cli.train import data_environment
+from depthlab.cli.options import data_environment
 
 
 def explain_command(

@@ -136,7 +136,7 @@ def predict_series(
     cache_dir: Path | None = None,
 ) -> None:
     """``depthlab predict`` for a forecasting run (see the module's description)."""
-    from depthlab.cli.train import print_metrics
+    from depthlab.cli.output import print_metrics
     from depthlab.data.timeseries import time_label
     from depthlab.features.series import check_series
 

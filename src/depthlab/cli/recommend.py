@@ -152,7 +152,7 @@ def predict_file(run: Run, source: str, output: Path, as_json: bool) -> None:
     if say_written(len(table), "predictions", output, metrics, as_json):
         return
     if metrics:
-        from depthlab.cli.train import print_metrics
+        from depthlab.cli.output import print_metrics
 
         print_metrics(metrics, (), f"{source}: {len(table):,} rated pairs")
 

@@ -19,9 +19,6 @@ runs_app = typer.Typer(
     no_args_is_help=True,
 )
 
-# The metric shown for each task; --sort adds its own column.
-SHOWN = {"classification": "accuracy", "regression": "rmse", "forecasting": "rmse"}
-
 
 @runs_app.command("list")
 def list_command(
@@ -72,9 +69,12 @@ def print_runs(rows: list[RunSummary], sort: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from depthlab.evaluate.tasks import TASKS
     from depthlab.track.runs import FIELDS
 
-    metrics = [m for m in dict.fromkeys(SHOWN.get(row.task, "") for row in rows) if m]
+    # Each task's primary metric; --sort adds its own column.
+    shown = [TASKS[row.task].metric for row in rows if row.task in TASKS]
+    metrics = list(dict.fromkeys(shown))
     chosen = (sort or "").removeprefix("test.").removeprefix("test_")
     if sort and sort not in FIELDS and chosen not in metrics:
         metrics.append(chosen)
@@ -119,7 +119,7 @@ def show_command(
 
       depthlab runs show runs/iris-mlp-shallow
     """
-    from depthlab.cli.train import print_metrics
+    from depthlab.cli.output import print_metrics
     from depthlab.errors import DataError
     from depthlab.track.runs import RUN_FILE, summarise
 

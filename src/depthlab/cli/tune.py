@@ -9,6 +9,8 @@ from pathlib import Path
 import typer
 
 from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
+from depthlab.cli.options import data_environment, data_options, given, source_of
+from depthlab.config import TrainSpec
 
 
 def tune_command(
@@ -70,25 +72,24 @@ def tune_command(
 
       depthlab tune mnist1d --model mlp --trials 40 --executor ray --ray-address 10.0.0.5:6379
     """
-    from depthlab.cli.train import data_environment, data_path
-    from depthlab.data.datasets import is_builtin
     from depthlab.tuning.runner import tune
 
-    source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(data).stem).strip("-") or "data"
     folder = out or Path("tune") / f"{stem}-{model}-{preset}"
+    spec = TrainSpec(
+        model=model,
+        preset=preset,
+        train=given(epochs=epochs or None, seed=seed),
+        data=data_options(target=target or None),
+    )
     with data_environment(data_dir, cache_dir):
         result = tune(
-            source,
-            model,
-            preset,
+            source_of(data),
+            spec,
             trials=trials,
             timeout=timeout,
             space=space,
             out=folder,
-            seed=seed,
-            train_options={"epochs": epochs} if epochs else None,
-            data_options={"target": target} if target else None,
             executor=executor,
             ray_address=ray_address,
         )

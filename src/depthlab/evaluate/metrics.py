@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 
 from depthlab.errors import ConfigError, DataError, closest
+from depthlab.evaluate.tasks import TASKS
 
-# The metric a study ranks models by, and whether higher ("max") or lower ("min") is better.
+# The metric models are ranked by, and whether higher ("max") or lower ("min") is better: the
+# table of tasks (evaluate/tasks.py) in this module's words.
 PRIMARY: dict[str, tuple[str, str]] = {
-    "classification": ("accuracy", "max"),
-    "regression": ("rmse", "min"),
-    "forecasting": ("rmse", "min"),
+    task: (info.metric, "max" if info.higher_is_better else "min") for task, info in TASKS.items()
 }
 
 

@@ -34,7 +34,8 @@ trained with.
 
 Example:
     >>> import depthlab as dl
-    >>> run = dl.train("fsdd", "cnn", feature_options={"features": "logmel"})  # doctest: +SKIP
+    >>> spec = dl.TrainSpec(model="cnn", features={"features": "logmel"})
+    >>> run = dl.train("fsdd", spec)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ only when a tracker starts (the ``track`` extra).
 
 Example:
     >>> import depthlab as dl
-    >>> run = dl.train("iris", "mlp", out="runs/iris", track=["tensorboard"])  # doctest: +SKIP
+    >>> run = dl.train("iris", out="runs/iris", track=["tensorboard"])  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from depthlab.track.base import TRACKERS, Tracker, TrackSession, make_tracker
+from depthlab.track.base import TRACKERS, Tracker, make_tracker, make_trackers
 from depthlab.track.mlflow_tracker import MlflowTracker
 from depthlab.track.runs import RunSummary, list_runs
 from depthlab.track.tensorboard import TensorBoardTracker
@@ -23,8 +23,8 @@ __all__ = [
     "MlflowTracker",
     "RunSummary",
     "TensorBoardTracker",
-    "TrackSession",
     "Tracker",
     "list_runs",
     "make_tracker",
+    "make_trackers",
 ]

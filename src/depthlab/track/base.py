@@ -1,21 +1,21 @@
-"""What a tracker is, the registry of tracker ids, and the session a training run drives.
+"""What a tracker is and the registry of tracker ids.
 
 A tracker records one training run somewhere other tools read (TensorBoard event files, an
-MLflow store). :func:`~depthlab.training.run.train` opens a :class:`TrackSession` once the run
-folder is ready, hands its hooks to the training loop, and finishes or fails it at the end.
-A tracker never costs the run: a tracker that breaks during training is logged and switched
-off, the training goes on.
+MLflow store). It is a run hook (:class:`~depthlab.training.hooks.RunHook`): training starts it
+once the run folder is ready, hands it every epoch, and finishes or fails it at the end; a
+tracker never costs the run (one that breaks during training is logged and switched off).
+Names (``"tensorboard"``, ``"mlflow"``) are resolved here, above training: by the CLI and by the
+package's ``depthlab.train(..., track=[...])``.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from depthlab.errors import ConfigError, DepthlabError, closest
+from depthlab.errors import ConfigError, closest
 
 if TYPE_CHECKING:
     from depthlab.training.run import Run
@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 class Tracker:
     """Records a training run: its settings, each epoch's record, its final metrics and files.
 
-    Subclasses override what they need; every method of the base does nothing.
+    A :class:`~depthlab.training.hooks.RunHook`. Subclasses override what they need; every
+    method of the base does nothing.
 
     Example:
         >>> class Printer(Tracker):
@@ -65,6 +66,11 @@ def _mlflow() -> Tracker:
 TRACKERS: dict[str, Callable[[], Tracker]] = {"tensorboard": _tensorboard, "mlflow": _mlflow}
 
 
+def make_trackers(items: Iterable[str | Tracker]) -> list[Tracker]:
+    """Each of *items* as a tracker (see :func:`make_tracker`)."""
+    return [make_tracker(item) for item in items]
+
+
 def make_tracker(item: str | Tracker) -> Tracker:
     """``"tensorboard"`` or ``"mlflow"`` with its defaults, or a :class:`Tracker` as it is."""
     if isinstance(item, Tracker):
@@ -78,87 +84,12 @@ def make_tracker(item: str | Tracker) -> Tracker:
     return factory()
 
 
-class TrackSession:
-    """The trackers of one training run, driven by :func:`~depthlab.training.run.train`.
-
-    Example:
-        >>> session = TrackSession.open([], {"data": {"name": "iris"}}, None, False)
-        >>> session.hooks
-        []
-    """
-
-    def __init__(self, trackers: Sequence[Tracker]) -> None:
-        self.trackers = list(trackers)
-
-    @classmethod
-    def open(
-        cls,
-        track: Iterable[str | Tracker],
-        config: dict[str, Any],
-        folder: Path | None,
-        resume: bool,
-    ) -> TrackSession:
-        """Make and start every tracker; a tracker that cannot start is a user error."""
-        session = cls([make_tracker(item) for item in track])
-        started: list[Tracker] = []
-        try:
-            for tracker in session.trackers:
-                tracker.start(config, folder, resume)
-                started.append(tracker)
-        except BaseException:
-            cls(started).close("failed")
-            raise
-        return session
-
-    @property
-    def hooks(self) -> list[Callable[[dict[str, Any]], None]]:
-        """One epoch hook per tracker, for ``fit(on_epoch=...)``."""
-        return [self._guarded(tracker) for tracker in self.trackers]
-
-    def _guarded(self, tracker: Tracker) -> Callable[[dict[str, Any]], None]:
-        def hook(record: dict[str, Any]) -> None:
-            if tracker in self.trackers:
-                self._call(tracker, "epoch", lambda: tracker.epoch(record))
-
-        return hook
-
-    def _call(self, tracker: Tracker, what: str, action: Callable[[], None]) -> None:
-        # Losing a tracker must not lose the training it records: warn and go on without it.
-        try:
-            action()
-        except (DepthlabError, OSError, RuntimeError, ValueError, ImportError) as exc:
-            log.warning("%s tracking stopped (%s): %s", tracker.name, what, exc)
-            self.trackers.remove(tracker)
-            self._close_one(tracker, "failed")
-
-    def finish(self, run: Run) -> None:
-        """Record the final metrics and files, then close every tracker."""
-        for tracker in list(self.trackers):
-            self._call(tracker, "finish", functools.partial(tracker.finish, run))
-        self.close("finished")
-
-    def close(self, status: str) -> None:
-        """Close every tracker with *status* (``finished``, ``failed``, ``killed``)."""
-        for tracker in self.trackers:
-            self._close_one(tracker, status)
-        self.trackers = []
-
-    @staticmethod
-    def _close_one(tracker: Tracker, status: str) -> None:
-        try:
-            tracker.close(status)
-        except Exception as exc:  # closing is best effort: the run's files are already safe
-            log.warning("%s tracking did not close cleanly: %s", tracker.name, exc)
-
-
-def cli_trackers(
-    tensorboard: bool, mlflow: str | None, experiment: str | None
-) -> list[str | Tracker]:
+def cli_trackers(tensorboard: bool, mlflow: str | None, experiment: str | None) -> list[Tracker]:
     """The trackers of ``depthlab train``'s flags: TensorBoard unless ``--no-tensorboard``,
     MLflow with ``--mlflow URI`` (``--experiment`` names its experiment)."""
     if experiment is not None and mlflow is None:
         raise ConfigError("--experiment names an MLflow experiment; add --mlflow URI (or local)")
-    trackers: list[str | Tracker] = ["tensorboard"] if tensorboard else []
+    trackers = [make_tracker("tensorboard")] if tensorboard else []
     if mlflow is not None:
         from depthlab.track.mlflow_tracker import MlflowTracker
 

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from depthlab.errors import ConfigError
+from depthlab.evaluate.tasks import LOWER_IS_BETTER
 
 DEFAULT_DIRS = ("out/runs", "runs")
 RUN_FILE = "run.json"
-# Metrics where a smaller value is better; every other one sorts from high to low.
-LOWER_IS_BETTER = {"rmse", "mae", "mse", "mase", "log_loss", "loss", "train_seconds", "epochs"}
 FIELDS = ("name", "data", "model", "when", "epochs", "train_seconds")
 
 

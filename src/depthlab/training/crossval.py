@@ -19,9 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.config import SplitStrategy
+from depthlab.config import TrainSpec
 from depthlab.data.dataset import Dataset
+from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError, DataError
+from depthlab.evaluate.stats import mean_ci
+from depthlab.models.base import get_family
+from depthlab.models.baselines import is_baseline
+from depthlab.training.preprocess import examples_for
+from depthlab.training.record import write_json
+from depthlab.training.run import train
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +61,8 @@ class CrossValidation:
 
     Example:
         >>> import depthlab as dl
-        >>> cv = dl.cross_validate("iris", "logistic", folds=5)  # doctest: +SKIP
+        >>> spec = dl.TrainSpec(model="logistic")
+        >>> cv = dl.cross_validate("iris", spec, folds=5)  # doctest: +SKIP
         >>> round(cv.summary["accuracy"]["mean"], 2)  # doctest: +SKIP
         0.96
     """
@@ -83,8 +91,6 @@ class CrossValidation:
 def summarise(folds: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Mean, standard deviation and 95% confidence interval of every scalar test metric, and
     of the training time, over the folds."""
-    from depthlab.evaluate.stats import mean_ci
-
     values: dict[str, list[float]] = {}
     for fold in folds:
         scalars = {k: v for k, v in fold["test"].items() if isinstance(v, int | float)}
@@ -122,52 +128,36 @@ def fold_plan(ds: Dataset, folds: Folds) -> list[tuple[str, dict[str, Any]]]:
 
 def cross_validate(
     data: str | Path | Dataset,
-    model: str = "mlp",
-    preset: str = "shallow",
+    spec: TrainSpec | None = None,
     *,
     folds: Folds = "logo",
     out: str | Path | None = None,
-    seed: int = 0,
-    split: SplitStrategy = "auto",
+    seed: int | None = None,
     resume: bool = False,
-    **train_kwargs: Any,
 ) -> CrossValidation:
-    """Train *model* once per fold of *data* and summarise the test metrics.
+    """Train the model of *spec* once per fold of *data* and summarise the test metrics.
 
-    *folds*: ``"logo"`` (leave one group out) or ``k``; *split* is the k-fold strategy (``auto``
-    groups when the data has groups, else stratifies classes). With *out*, fold runs go to
-    ``out/fold-NAME`` and the summary to ``out/crossval.json``; ``resume=True`` continues (finished
-    folds are read back, not trained again). *train_kwargs* go to every
-    :func:`~depthlab.training.run.train` call (``model_options``, ``train_options``,
-    ``data_options``, ``feature_options``).
+    *folds*: ``"logo"`` (leave one group out) or ``k``; ``spec.split.strategy`` is the k-fold
+    strategy (``auto`` groups when the data has groups, else stratifies classes); *seed* wins
+    over the spec's. With *out*, fold runs go to ``out/fold-NAME`` and the summary to
+    ``out/crossval.json``; ``resume=True`` continues (finished folds are read back, not trained
+    again). Every fold is a :func:`~depthlab.training.run.train` run of *spec*.
 
     Example:
         >>> import depthlab as dl
-        >>> cv = dl.cross_validate("fsdd", "logistic", folds="logo")  # doctest: +SKIP
+        >>> cv = dl.cross_validate("fsdd", dl.TrainSpec(model="logistic"))  # doctest: +SKIP
         >>> [f["name"] for f in cv.folds]  # doctest: +SKIP
         ['george', 'jackson', 'nicolas', 'theo', 'yweweler']
     """
-    from depthlab.data.load import load_dataset
-    from depthlab.models.base import get_family
-    from depthlab.models.baselines import is_baseline
-    from depthlab.training.preprocess import examples_for
-    from depthlab.training.run import train, write_json
-
-    unknown = set(train_kwargs) - {
-        "model_options",
-        "train_options",
-        "data_options",
-        "feature_options",
-    }
-    if unknown:
-        raise ConfigError(f"cross_validate got unknown options {sorted(unknown)}")
+    spec = spec or TrainSpec()
+    if seed is not None:  # the explicit argument wins over the spec's own seed
+        spec = TrainSpec(train={"seed": seed}).over(spec)
     chosen = parse_folds(folds)
-    if not is_baseline(model):
-        get_family(model)  # an unknown model is an error before any data is read
-    data_options = train_kwargs.get("data_options") or {}
-    loaded = data if isinstance(data, Dataset) else load_dataset(data, **data_options)
-    ds = examples_for(loaded, model, train_kwargs.get("feature_options"))
-    plan = fold_plan(ds, chosen)
+    if not is_baseline(spec.model):
+        get_family(spec.model)  # an unknown model is an error before any data is read
+    options = spec.data.model_dump(exclude_unset=True)
+    loaded = data if isinstance(data, Dataset) else load_dataset(data, **options)
+    plan = fold_plan(examples_for(loaded, spec.model, spec.features), chosen)
     folder = Path(out) if out is not None else None
     if folder is not None and not resume:
         taken = [folder / _folder_name(n) for n, _ in plan] + [folder / SUMMARY_FILE]
@@ -176,39 +166,18 @@ def cross_validate(
                 f"{folder} already holds a cross-validation; pass --resume to continue it, "
                 "or choose another --out"
             )
-    config = {
-        "data": ds.name,
-        "source": None if isinstance(data, Dataset) else str(data),
-        "model": model,
-        "preset": preset,
-        "folds": chosen,
-        "seed": seed,
-        "split": split,
-        **{k: v for k, v in train_kwargs.items() if v},
-    }
-    result = CrossValidation(config, path=folder)
+    result = CrossValidation(_described(data, loaded.name, spec, chosen), path=folder)
     for number, (name, where) in enumerate(plan, start=1):
         log.info("fold %s (%d of %d)", name, number, len(plan))
         run_folder = folder / _folder_name(name) if folder is not None else None
         # A name or path is passed on, not the loaded data, so that each fold's run.json
         # records where its data comes from and `depthlab evaluate` can score it again.
-        run = train(
-            data,
-            model,
-            preset,
-            out=run_folder,
-            seed=seed,
-            split=split,
-            resume=resume,
-            **where,
-            **train_kwargs,
-        )
-        sizes = {k: run.config["split"][k] for k in ("train", "val", "test")}
+        run = train(data, TrainSpec(**where).over(spec), out=run_folder, resume=resume)
         result.folds.append(
             {
                 "name": name,
                 **{k: list(v) if isinstance(v, tuple) else v for k, v in where.items()},
-                "sizes": sizes,
+                "sizes": {k: getattr(run.record.split, k) for k in ("train", "val", "test")},
                 "test": run.metrics["test"],
                 "train_seconds": run.metrics["cost"]["train_seconds"],
                 "run": None if run_folder is None else str(run_folder),
@@ -219,3 +188,25 @@ def cross_validate(
         folder.mkdir(parents=True, exist_ok=True)
         write_json(folder / SUMMARY_FILE, result.to_dict())
     return result
+
+
+def _described(
+    data: str | Path | Dataset, name: str, spec: TrainSpec, folds: Folds
+) -> dict[str, Any]:
+    """crossval.json's ``config``: the data, model, folds, seed, split and the options set."""
+    given = {
+        "model_options": spec.options,
+        "train_options": {k: v for k, v in spec.given().get("train", {}).items() if k != "seed"},
+        "data_options": spec.data.model_dump(mode="json", exclude_unset=True),
+        "feature_options": spec.features.model_dump(mode="json", exclude_unset=True),
+    }
+    return {
+        "data": name,
+        "source": None if isinstance(data, Dataset) else str(data),
+        "model": spec.model,
+        "preset": spec.preset,
+        "folds": folds,
+        "seed": spec.train.seed,
+        "split": spec.split.strategy,
+        **{k: v for k, v in given.items() if v},
+    }

@@ -20,17 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
 from depthlab.evaluate.measure import outputs_of, score_outputs
 from depthlab.training.reload import load_source, run_data
-
-if TYPE_CHECKING:
-    from depthlab.data.dataset import Dataset
-    from depthlab.training.run import Run
+from depthlab.training.run import Run
 
 
 def average(outputs: Sequence[np.ndarray], task: str) -> np.ndarray:
@@ -60,7 +58,8 @@ def ensemble_metrics(
 
     Example:
         >>> import depthlab as dl
-        >>> runs = [dl.train("iris", seed=s, split_seed=0) for s in range(3)]  # doctest: +SKIP
+        >>> spec = dl.TrainSpec(split={"seed": 0})  # one split, three seeds of weights
+        >>> runs = [dl.train("iris", spec, seed=s) for s in range(3)]  # doctest: +SKIP
         >>> ensemble_metrics(runs)["test"]["accuracy"]  # doctest: +SKIP
     """
 
@@ -76,7 +75,7 @@ def ensemble_metrics(
         check_member(run, first, where)
         member_data = data
         if member_data is None:
-            key = json.dumps([run.config["data"].get(k) for k in ("source", "options")])
+            key = json.dumps([run.record.data.source, run.record.data.options])
             if key not in sources:
                 sources[key] = load_source(run, data_dir, cache_dir, "pass the Dataset as data=")
             member_data = sources[key]
@@ -106,7 +105,7 @@ def ensemble_metrics(
 
 def check_member(run: Run, first: Run, where: object) -> None:
     """A ConfigError unless *run* predicts what the *first* member does, on the same data."""
-    name, first_name = run.config["data"]["name"], first.config["data"]["name"]
+    name, first_name = run.record.data.name, first.record.data.name
     if name != first_name:
         raise ConfigError(
             f"{where} was trained on {name}, the first member on {first_name}: an "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from torch import nn
 from depthlab.config import TrainConfig
 from depthlab.errors import DepthlabError
 from depthlab.evaluate.forward import forward
+from depthlab.evaluate.tasks import is_improvement, primary_metric
 from depthlab.training import distributed
 from depthlab.training.augment import augment, check_augment
 from depthlab.training.callbacks import EpochBar, write_history
@@ -31,10 +32,9 @@ from depthlab.training.checkpoint import (
     save_weights,
 )
 from depthlab.training.devices import pick_device, uses_amp
+from depthlab.training.hooks import EpochHook
 from depthlab.training.mixup import check_mixup, mix
-
-EpochHook = Callable[[dict[str, Any]], None]
-"""Called with each epoch's history record (see :func:`fit`)."""
+from depthlab.training.transfer import param_groups
 
 
 class TrainingError(DepthlabError):
@@ -63,8 +63,6 @@ class FitResult:
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     """Frozen parameters left out; with ``fine_tune_lr``, the pretrained part at that rate
     (training/transfer.py)."""
-    from depthlab.training.transfer import param_groups
-
     groups = param_groups(model, cfg)
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(
@@ -136,6 +134,30 @@ def evaluate(
     return {"loss": mse, "rmse": math.sqrt(mse)}
 
 
+@dataclass
+class _Loop:
+    """What one call of :func:`fit` sets up before its first epoch."""
+
+    model: nn.Module
+    data: Tensors
+    cfg: TrainConfig
+    task: str
+    device: torch.device
+    group: distributed.Group | None
+    in_memory: bool
+    generator: torch.Generator
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None
+    forward: nn.Module
+    loss_fn: nn.Module
+    autocast: contextlib.AbstractContextManager[Any]
+
+    @property
+    def main(self) -> bool:
+        """Only rank 0 writes files and shows progress."""
+        return self.group is None or self.group.main
+
+
 def fit(
     model: nn.Module,
     data: Tensors,
@@ -150,11 +172,55 @@ def fit(
 
     Each of *on_epoch* is called with the epoch's record (``epoch``, ``train_loss``, ``val_*``,
     ``lr``, ``seconds``) after the checkpoint is written: a tracker logs it, a tuner may raise
-    to prune the trial (the checkpoint is already safe).
+    to prune the trial (the checkpoint is already safe). Called through
+    :func:`depthlab.training.fitting.fit_model`, the front door.
     """
+    loop = _set_up(model, data, cfg, task)
+    result = FitResult(device=str(loop.device))
+    state: dict[str, Any] = {"epoch": 0, "best": None, "best_epoch": 0, "bad_epochs": 0}
+    best_weights: dict[str, torch.Tensor] | None = None
+    if resume and checkpoint is not None and checkpoint.is_file():
+        state, best_weights = _resume(loop, checkpoint, result)
+
+    first = cfg.epochs if state.get("stopped_early") else state["epoch"]
+    bar = EpochBar(cfg.epochs, state["epoch"], quiet=not loop.main)
+    try:
+        for epoch in range(first, cfg.epochs):
+            started = time.perf_counter()
+            record = train_epoch(loop, epoch, checkpoint)
+            if len(loop.data.x_val):
+                val = evaluate(model, loop.data.x_val, loop.data.y_val, task, loop.device)
+                record.update({f"val_{k}": v for k, v in val.items()})
+            record["lr"] = loop.optimizer.param_groups[0]["lr"]
+            result.train_seconds += time.perf_counter() - started
+            record["seconds"] = round(result.train_seconds, 3)
+            result.history.append(record)
+            bar.update(record)
+            if _improved(loop, record, state, epoch):
+                best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                if checkpoint is not None and loop.main:
+                    save_weights(model, checkpoint.with_name("best.safetensors"))
+            stop = cfg.patience > 0 and state["bad_epochs"] >= cfg.patience
+            state["epoch"] = epoch + 1
+            _save_epoch(loop, state, result, checkpoint, history_path, stop)
+            for hook in on_epoch if loop.main else ():
+                hook(record)
+            if stop:
+                state["stopped_early"] = True
+                break
+    finally:
+        bar.close()
+    if best_weights is not None:
+        model.load_state_dict(best_weights)
+    result.best_epoch = state["best_epoch"] or state["epoch"]
+    result.stopped_early = bool(state.get("stopped_early")) or result.stopped_early
+    return result
+
+
+def _set_up(model: nn.Module, data: Tensors, cfg: TrainConfig, task: str) -> _Loop:
+    """The device, the data on it, the seeded generator, optimiser, schedule and loss."""
     group = distributed.current()  # DDP under torchrun (training/distributed.py), else None
     device = group.device if group is not None else pick_device(cfg.device)
-    main = group is None or group.main  # only rank 0 writes files and shows progress
     check_augment(cfg.augment, data.x_train.dim() - 1)
     check_mixup(cfg.mixup, task)
     model.to(device)
@@ -173,119 +239,109 @@ def fit(
             forward, device_ids=[group.local_rank] if device.type == "cuda" else None
         )
     loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
-    metric = "accuracy" if task == "classification" else "rmse"
     autocast = (
         torch.autocast(device.type, dtype=torch.bfloat16)
         if uses_amp(device, cfg.amp)
         else contextlib.nullcontext()
     )
+    return _Loop(
+        model, data, cfg, task, device, group, in_memory, generator, optimizer, scheduler,
+        forward, loss_fn, autocast,
+    )  # fmt: skip
 
-    result = FitResult(device=str(device))
-    state: dict[str, Any] = {"epoch": 0, "best": None, "best_epoch": 0, "bad_epochs": 0}
-    best_weights: dict[str, torch.Tensor] | None = None
-    if resume and checkpoint is not None and checkpoint.is_file():
-        state = load_checkpoint(checkpoint, model, optimizer, generator)
-        if scheduler is not None:
-            scheduler.load_state_dict(state["scheduler"])
-        result.history = state["history"]
-        result.train_seconds = state["train_seconds"]
-        best_path = checkpoint.with_name("best.safetensors")
-        if best_path.is_file():
-            best_weights = {k: v.to(device) for k, v in read_tensors(best_path).items()}
 
-    first = cfg.epochs if state.get("stopped_early") else state["epoch"]
-    bar = EpochBar(cfg.epochs, state["epoch"], quiet=not main)
-    try:
-        for epoch in range(first, cfg.epochs):
-            started = time.perf_counter()
-            model.train()
-            total, count = 0.0, 0
-            order = batches_of(len(data.x_train), cfg.batch_size, generator)
-            if group is not None:  # every rank a share of every batch, none left empty
-                order = [group.shard(idx) for idx in order if len(idx) >= 2 * group.world]
-            for step, (xb, yb) in enumerate(feed(data, order, device, in_memory)):
-                if cfg.augment != "none":
-                    xb = augment(xb, cfg.augment, generator)
-                if cfg.mixup > 0:
-                    xb, partner, lam = mix(xb, yb, cfg.mixup, generator)
-                with autocast:
-                    out = forward(xb)
-                    loss = loss_fn(
-                        out.float() if task == "classification" else out.float().reshape(yb.shape),
-                        yb,
-                    )
-                    if cfg.mixup > 0:
-                        loss = lam * loss + (1.0 - lam) * loss_fn(out.float(), partner)
-                # Read once a step, for the check and the mean: a Python float is far cheaper to
-                # test than torch.isfinite's tensor (bench/README.md, train_overhead.py).
-                value = loss.item()
-                if group is not None:  # the same value on every rank: all stop, or none
-                    value = group.mean(value)
-                if not math.isfinite(value):
-                    raise TrainingError(
-                        f"the loss became {value} at epoch {epoch + 1}, step {step + 1}; "
-                        "lower the learning rate (--lr) or keep gradient clipping on"
-                        + (f"; the last good checkpoint is {checkpoint}" if checkpoint else "")
-                    )
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                if cfg.grad_clip > 0:
-                    nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-                optimizer.step()
-                if scheduler is not None:
-                    scheduler.step()
-                total += value * len(yb)
-                count += len(yb)
+def _resume(
+    loop: _Loop, checkpoint: Path, result: FitResult
+) -> tuple[dict[str, Any], dict[str, torch.Tensor] | None]:
+    """The loop's state, history and best weights so far, from *checkpoint*."""
+    state = load_checkpoint(checkpoint, loop.model, loop.optimizer, loop.generator)
+    if loop.scheduler is not None:
+        loop.scheduler.load_state_dict(state["scheduler"])
+    result.history = state["history"]
+    result.train_seconds = state["train_seconds"]
+    best_path = checkpoint.with_name("best.safetensors")
+    if not best_path.is_file():
+        return state, None
+    return state, {k: v.to(loop.device) for k, v in read_tensors(best_path).items()}
 
-            record: dict[str, Any] = {"epoch": epoch + 1, "train_loss": total / max(count, 1)}
-            if len(data.x_val):
-                val = evaluate(model, data.x_val, data.y_val, task, device)
-                record.update({f"val_{k}": v for k, v in val.items()})
-            record["lr"] = optimizer.param_groups[0]["lr"]
-            result.train_seconds += time.perf_counter() - started
-            record["seconds"] = round(result.train_seconds, 3)
-            result.history.append(record)
-            bar.update(record)
 
-            score = record.get(f"val_{metric}")
-            improved = score is not None and (
-                state["best"] is None
-                or (score > state["best"] if metric == "accuracy" else score < state["best"])
+def train_epoch(loop: _Loop, epoch: int, checkpoint: Path | None) -> dict[str, Any]:
+    """One pass over the shuffled training batches: the epoch's record so far."""
+    cfg, task, group = loop.cfg, loop.task, loop.group
+    loop.model.train()
+    total, count = 0.0, 0
+    order = batches_of(len(loop.data.x_train), cfg.batch_size, loop.generator)
+    if group is not None:  # every rank a share of every batch, none left empty
+        order = [group.shard(idx) for idx in order if len(idx) >= 2 * group.world]
+    for step, (xb, yb) in enumerate(feed(loop.data, order, loop.device, loop.in_memory)):
+        if cfg.augment != "none":
+            xb = augment(xb, cfg.augment, loop.generator)
+        if cfg.mixup > 0:
+            xb, partner, lam = mix(xb, yb, cfg.mixup, loop.generator)
+        with loop.autocast:
+            out = loop.forward(xb)
+            loss = loop.loss_fn(
+                out.float() if task == "classification" else out.float().reshape(yb.shape), yb
             )
-            if improved:
-                state.update(best=score, best_epoch=epoch + 1, bad_epochs=0)
-                best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                if checkpoint is not None and main:
-                    save_weights(model, checkpoint.with_name("best.safetensors"))
-            elif score is not None:  # without validation data there is nothing to stop on
-                state["bad_epochs"] += 1
-            stop = cfg.patience > 0 and state["bad_epochs"] >= cfg.patience
-            state["epoch"] = epoch + 1
-            if main:
-                write_history(history_path, result.history)
-            if checkpoint is not None and main:
-                save_checkpoint(
-                    checkpoint,
-                    model,
-                    optimizer,
-                    generator,
-                    {
-                        **state,
-                        "scheduler": scheduler.state_dict() if scheduler else None,
-                        "history": result.history,
-                        "train_seconds": result.train_seconds,
-                        "stopped_early": stop,
-                    },
-                )
-            for hook in on_epoch if main else ():
-                hook(record)
-            if stop:
-                state["stopped_early"] = True
-                break
-    finally:
-        bar.close()
-    if best_weights is not None:
-        model.load_state_dict(best_weights)
-    result.best_epoch = state["best_epoch"] or state["epoch"]
-    result.stopped_early = bool(state.get("stopped_early")) or result.stopped_early
-    return result
+            if cfg.mixup > 0:
+                loss = lam * loss + (1.0 - lam) * loop.loss_fn(out.float(), partner)
+        # Read once a step, for the check and the mean: a Python float is far cheaper to
+        # test than torch.isfinite's tensor (bench/README.md, train_overhead.py).
+        value = loss.item()
+        if group is not None:  # the same value on every rank: all stop, or none
+            value = group.mean(value)
+        if not math.isfinite(value):
+            raise TrainingError(
+                f"the loss became {value} at epoch {epoch + 1}, step {step + 1}; "
+                "lower the learning rate (--lr) or keep gradient clipping on"
+                + (f"; the last good checkpoint is {checkpoint}" if checkpoint else "")
+            )
+        loop.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if cfg.grad_clip > 0:
+            nn.utils.clip_grad_norm_(loop.model.parameters(), cfg.grad_clip)
+        loop.optimizer.step()
+        if loop.scheduler is not None:
+            loop.scheduler.step()
+        total += value * len(yb)
+        count += len(yb)
+    return {"epoch": epoch + 1, "train_loss": total / max(count, 1)}
+
+
+def _improved(loop: _Loop, record: dict[str, Any], state: dict[str, Any], epoch: int) -> bool:
+    """Whether this epoch's validation score is the best yet (*state* keeps count)."""
+    score = record.get(f"val_{primary_metric(loop.task)}")
+    if score is not None and is_improvement(loop.task, score, state["best"]):
+        state.update(best=score, best_epoch=epoch + 1, bad_epochs=0)
+        return True
+    if score is not None:  # without validation data there is nothing to stop on
+        state["bad_epochs"] += 1
+    return False
+
+
+def _save_epoch(
+    loop: _Loop,
+    state: dict[str, Any],
+    result: FitResult,
+    checkpoint: Path | None,
+    history_path: Path | None,
+    stop: bool,
+) -> None:
+    """history.jsonl and the checkpoint, written by rank 0 after every epoch."""
+    if not loop.main:
+        return
+    write_history(history_path, result.history)
+    if checkpoint is not None:
+        save_checkpoint(
+            checkpoint,
+            loop.model,
+            loop.optimizer,
+            loop.generator,
+            {
+                **state,
+                "scheduler": loop.scheduler.state_dict() if loop.scheduler else None,
+                "history": result.history,
+                "train_seconds": result.train_seconds,
+                "stopped_early": stop,
+            },
+        )

@@ -1,6 +1,6 @@
 """Transfer learning: start a network from another run's weights, freeze part of it, fine-tune.
 
-``dl.train(..., init_from=RUN_OR_CHECKPOINT, freeze=..., train_options={"fine_tune_lr": ...})``
+``dl.train(data, TrainSpec(init_from=RUN, freeze=..., train={"fine_tune_lr": ...}))``
 copies every tensor whose name and shape match from the source into the new network; the
 output head keeps its fresh initialisation when the outputs differ (another number of classes,
 or other class names). A run folder also brings its feature statistics: the new run reuses the
@@ -15,9 +15,9 @@ categories) belong to layer 1. The head is everything after the last hidden laye
 
 Example:
     >>> import depthlab as dl
-    >>> src = dl.train("digits", model="mlp", out="runs/src")  # doctest: +SKIP
-    >>> run = dl.train("digits", model="mlp", init_from="runs/src",
-    ...                freeze="all-but-head")  # doctest: +SKIP
+    >>> src = dl.train("digits", dl.TrainSpec(model="mlp"), out="runs/src")  # doctest: +SKIP
+    >>> run = dl.train("digits", dl.TrainSpec(model="mlp", init_from="runs/src",
+    ...                freeze="all-but-head"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from torch import nn
 from depthlab.config import FeatureConfig, TrainConfig
 from depthlab.errors import ConfigError, DataError
 from depthlab.models.base import DepthModel
+from depthlab.training.checkpoint import read_tensors
 from depthlab.training.preprocess import Preprocessor
+from depthlab.training.record import RUN_FILE, WEIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +138,6 @@ class Source:
         """A run folder (``model.safetensors`` + ``run.json``) or a ``.safetensors`` file (a
         training checkpoint's model tensors are used); a file beside a ``run.json`` is read with
         that run's description."""
-        from depthlab.training.checkpoint import read_tensors
-        from depthlab.training.run import RUN_FILE, WEIGHTS
-
         path = Path(location)
         if path.is_dir():
             if not (path / RUN_FILE).is_file():

@@ -3,5 +3,6 @@ resumable search runner and its plots (extra ``tune``).
 
 Example:
     >>> import depthlab as dl
-    >>> result = dl.tune("iris", model="mlp", trials=10, out="tune/iris")  # doctest: +SKIP
+    >>> spec = dl.TrainSpec(model="mlp")
+    >>> result = dl.tune("iris", spec, trials=10, out="tune/iris")  # doctest: +SKIP
 """

@@ -11,28 +11,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from depthlab.config import SplitStrategy
+from depthlab.config import TrainSpec
 from depthlab.data.dataset import Dataset
-from depthlab.training.loop import EpochHook
-
-# The validation metric a search optimises, and its direction, per task.
-METRIC = {"classification": "accuracy", "regression": "rmse", "forecasting": "rmse"}
-DIRECTION = {"classification": "maximize", "regression": "minimize", "forecasting": "minimize"}
+from depthlab.errors import ConfigError
+from depthlab.evaluate.tasks import primary_metric
+from depthlab.training.hooks import EpochHook
+from depthlab.training.run import train
 
 
 @dataclass(frozen=True)
 class TrialRequest:
-    """Everything one trial needs: the data, the model and the drawn settings."""
+    """Everything one trial needs: the data, the fixed settings and the drawn ones."""
 
     data: str | Dataset
-    family: str
-    preset: str
-    seed: int = 0
-    model_options: dict[str, Any] = field(default_factory=dict)
-    train_options: dict[str, Any] = field(default_factory=dict)
-    data_options: dict[str, Any] = field(default_factory=dict)
-    feature_options: dict[str, Any] = field(default_factory=dict)
-    split: SplitStrategy = "auto"
+    spec: TrainSpec  # model, preset, seed, split, data and feature options, fixed settings
+    model_options: dict[str, Any] = field(default_factory=dict)  # drawn
+    train_options: dict[str, Any] = field(default_factory=dict)  # drawn, over the fixed ones
+
+    def trial_spec(self) -> TrainSpec:
+        """The drawn values over the fixed settings."""
+        return TrainSpec(options=self.model_options, train=self.train_options).over(self.spec)
 
 
 @dataclass(frozen=True)
@@ -51,33 +49,20 @@ def run_trial(request: TrialRequest, on_epoch: Sequence[EpochHook] = ()) -> Tria
     """Train *request* (no run folder) and score it on its validation part.
 
     Example:
-        >>> outcome = run_trial(TrialRequest("iris", "mlp", "shallow"))  # doctest: +SKIP
+        >>> request = TrialRequest("iris", TrainSpec(model="mlp"))
+        >>> outcome = run_trial(request)  # doctest: +SKIP
         >>> outcome.metric, round(outcome.value, 2)  # doctest: +SKIP
         ('accuracy', 0.96)
     """
-    from depthlab.errors import ConfigError
-    from depthlab.training.run import train
-
-    run = train(
-        request.data,
-        request.family,
-        request.preset,
-        seed=request.seed,
-        model_options=request.model_options,
-        train_options=request.train_options,
-        data_options=request.data_options,
-        split=request.split,
-        feature_options=request.feature_options,
-        on_epoch=on_epoch,
-    )
-    metric = METRIC[run.task]
+    run = train(request.data, request.trial_spec(), hooks=on_epoch)
+    metric = primary_metric(run.task)
     if "val" not in run.metrics:
         raise ConfigError("tuning scores trials on a validation part, and this split has none")
     return TrialOutcome(
         value=float(run.metrics["val"][metric]),
         metric=metric,
-        model=dict(run.config["model"]["options"]),
-        train={k: v for k, v in run.config["train"].items() if k != "seed"},
+        model=dict(run.record.model["options"]),
+        train=run.record.train.model_dump(mode="json", exclude={"seed"}),
         epochs_run=int(run.metrics["epochs_run"]),
         seconds=float(run.metrics["cost"]["train_seconds"]),
     )
@@ -100,3 +85,10 @@ class PruningHook:
         self.trial.report(float(value), step=int(record["epoch"]))
         if self.trial.should_prune():
             raise optuna.TrialPruned(f"pruned at epoch {record['epoch']} ({self.key} {value:.4g})")
+
+
+def finished(study: Any) -> int:
+    """Trials that count toward the total: completed and pruned (failed ones run again)."""
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))

@@ -21,7 +21,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from depthlab.tuning.objective import TrialOutcome, TrialRequest
+from depthlab.ray_cluster import connect
+from depthlab.tuning.objective import TrialOutcome, TrialRequest, finished, run_trial
 
 log = logging.getLogger(__name__)
 Draw = Callable[[Any], tuple[dict[str, Any], dict[str, Any]]]
@@ -32,8 +33,6 @@ def _trial_remote(data: Any, request: TrialRequest) -> TrialOutcome:
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["DEPTHLAB_QUIET"] = "1"
     import torch
-
-    from depthlab.tuning.objective import run_trial
 
     torch.set_num_threads(1)
     return run_trial(dataclasses.replace(request, data=data))
@@ -51,9 +50,6 @@ def run_search_ray(
     """Run trials on Ray until *trials* have finished in total or *timeout* seconds have passed
     (no new trial starts after it); *draw* turns an Optuna trial into (model, train) options."""
     import optuna
-
-    from depthlab.ray_cluster import connect
-    from depthlab.tuning.runner import finished
 
     ray = connect(address)
     data = ray.put(request.data)  # sent once, shared by every trial
@@ -78,7 +74,7 @@ def run_search_ray(
                     request,
                     data="",  # the dataset travels once, as an object reference
                     model_options=model_options,
-                    train_options={**request.train_options, **train_options},
+                    train_options=train_options,
                 )
                 running[remote.options(num_cpus=1).remote(data, sent)] = trial
             if not running:

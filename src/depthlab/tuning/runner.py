@@ -10,6 +10,7 @@ process is marked failed and queued to run again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -19,11 +20,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from depthlab.config import SplitStrategy
+from depthlab.config import TrainSpec
 from depthlab.data.dataset import Dataset
+from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError, require
-from depthlab.tuning.objective import DIRECTION, METRIC, PruningHook, TrialRequest, run_trial
-from depthlab.tuning.space import Space, default_space, load_space, parse_space, split_values
+from depthlab.evaluate.tasks import primary_metric, task_info
+from depthlab.models.base import get_family
+from depthlab.progress import enabled
+from depthlab.training.loop import TrainingError
+from depthlab.training.record import write_json
+from depthlab.tuning.objective import PruningHook, TrialRequest, finished, run_trial
+from depthlab.tuning.plots import save_plots
+from depthlab.tuning.ray_search import run_search_ray
+from depthlab.tuning.space import (
+    Space,
+    default_space,
+    load_space,
+    parse_space,
+    split_values,
+    starting_point,
+    suggest,
+)
 
 log = logging.getLogger(__name__)
 STUDY_NAME = "depthlab-tune"
@@ -36,8 +53,8 @@ class TuneResult:
 
     Example:
         >>> import depthlab as dl
-        >>> result = dl.tune("iris", model="mlp", trials=10, out="tune/iris")  # doctest: +SKIP
-        >>> run = dl.train("iris", "mlp", **result.train_kwargs())  # doctest: +SKIP
+        >>> result = dl.tune("iris", dl.TrainSpec(model="mlp"), out="tune/iris")  # doctest: +SKIP
+        >>> run = dl.train("iris", result.spec())  # doctest: +SKIP
     """
 
     best: dict[str, Any]  # what best.json holds
@@ -47,121 +64,80 @@ class TuneResult:
     def value(self) -> float:
         return float(self.best["value"])
 
-    def train_kwargs(self) -> dict[str, Any]:
-        """``preset``, ``model_options`` and ``train_options`` of the best trial for
-        :func:`depthlab.train`."""
-        return {
-            "preset": self.best["preset"],
-            "model_options": dict(self.best["model"]),
-            "train_options": dict(self.best["train"]),
-        }
+    def spec(self) -> TrainSpec:
+        """The best trial as a spec for :func:`depthlab.train` (lay your own settings over it
+        with :meth:`TrainSpec.over <depthlab.config.TrainSpec.over>`)."""
+        return TrainSpec(
+            model=self.best["family"],
+            preset=self.best["preset"],
+            options=dict(self.best["model"]),
+            train=dict(self.best["train"]),
+        )
 
 
 def tune(
     data: str | Path | Dataset,
-    model: str = "mlp",
-    preset: str = "shallow",
+    spec: TrainSpec | None = None,
     *,
     trials: int = 20,
     timeout: float | None = None,
     space: str | Path | dict[str, Any] | None = None,
     out: str | Path = "tune",
-    seed: int = 0,
-    train_options: dict[str, Any] | None = None,
-    data_options: dict[str, Any] | None = None,
-    feature_options: dict[str, Any] | None = None,
-    split: SplitStrategy = "auto",
     executor: str = "local",
     ray_address: str | None = None,
 ) -> TuneResult:
-    """Search *model*'s hyperparameters on *data* with Optuna (seeded TPE, median pruning on the
-    validation metric per epoch) until *trials* trials have finished in total, or *timeout*
-    seconds have passed in this call.
+    """Search the hyperparameters of *spec*'s model on *data* with Optuna (seeded TPE, median
+    pruning on the validation metric per epoch) until *trials* trials have finished in total,
+    or *timeout* seconds have passed in this call.
 
     *space* is a YAML path or a mapping (default: the family's, see
-    :func:`~depthlab.tuning.space.default_space`); *train_options* are fixed settings every trial
-    shares (``epochs``...). Every trial trains on the same seeded split and initial weights and
-    is scored on the validation part; the test part is never looked at. *executor* ``ray`` runs
-    trials as Ray tasks, as many at once as the cluster at *ray_address* has CPUs, without
-    pruning (see :mod:`depthlab.tuning.ray_search`).
+    :func:`~depthlab.tuning.space.default_space`); the training settings *spec* sets are fixed
+    settings every trial shares (``epochs``...), and its seed seeds the sampler, the split and
+    the weights. Every trial trains on the same seeded split and initial weights and is scored
+    on the validation part; the test part is never looked at. *executor* ``ray`` runs trials as
+    Ray tasks, as many at once as the cluster at *ray_address* has CPUs, without pruning (see
+    :mod:`depthlab.tuning.ray_search`).
 
     Example:
         >>> import depthlab as dl
-        >>> result = dl.tune("mnist1d", model="mlp", trials=30, out="tune/mlp")  # doctest: +SKIP
+        >>> spec = dl.TrainSpec(model="mlp", preset="deep")
+        >>> result = dl.tune("mnist1d", spec, trials=30, out="tune/mlp")  # doctest: +SKIP
         >>> result.best["model"]["width"]  # doctest: +SKIP
         512
     """
     require("optuna", "tune")
     import optuna
 
-    from depthlab.data.load import load_dataset
-    from depthlab.models.base import get_family
-
-    if executor not in ("local", "ray"):
-        raise ConfigError(f"--executor takes local or ray, not '{executor}'")
-    if trials < 1:
-        raise ConfigError(f"--trials must be at least 1, got {trials}")
-    if timeout is not None and timeout <= 0:
-        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout}")
-    family = get_family(model)
-    if preset not in family.presets:
-        raise ConfigError(
-            f"unknown preset '{preset}' for '{model}'; presets: {', '.join(family.presets)}"
-        )
-    searched = _space(space, model, preset)
+    spec = spec or TrainSpec()
+    _check(spec, executor, trials, timeout)
+    searched = _space(space, spec.model, spec.preset)
     # Loaded once: every trial trains on this same object (no reading per trial).
-    source = None if isinstance(data, Dataset) else str(data)
-    ds = data if isinstance(data, Dataset) else load_dataset(data, **(data_options or {}))
+    options = spec.data.model_dump(exclude_unset=True)
+    ds = data if isinstance(data, Dataset) else load_dataset(data, **options)
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--out {folder} is a file; give a folder for the search")
     folder.mkdir(parents=True, exist_ok=True)
-    settings = {
-        "data": source or ds.name,
-        "model": model,
-        "preset": preset,
-        "seed": seed,
-        "space": searched.to_dict(),
-        "train_options": train_options or {},
-        "data_options": data_options or {},
-        "feature_options": feature_options or {},
-        "split": split,
-    }
+    settings = _settings(data, ds, spec, searched)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = open_study(folder, DIRECTION[ds.task], settings, seed)
+    seed = spec.train.seed
+    study = open_study(folder, task_info(ds.task).direction, settings, seed)
     if not study.trials:  # a new search starts from the preset (the default to beat)
-        from depthlab.tuning.space import starting_point
-
-        start = starting_point(searched, preset)
+        start = starting_point(searched, spec.preset)
         if start:
             study.enqueue_trial(start)
-    request = TrialRequest(
-        ds,
-        model,
-        preset,
-        seed,
-        train_options=dict(train_options or {}),
-        feature_options=dict(feature_options or {}),
-        split=split,
-    )
-    preset_options = dict(family.presets[preset])
-    metric = METRIC[ds.task]
+    # The data options served to load it; the loaded data travels with the request.
+    request = TrialRequest(ds, TrainSpec(**{**spec.given(), "data": {}}))
+    preset_options = dict(get_family(spec.model).presets[spec.preset])
+    metric = primary_metric(ds.task)
+
+    def draw(trial: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        return split_values(suggest(trial, searched), searched, preset_options)
 
     def objective(trial: optuna.Trial) -> float:
-        from depthlab.tuning.space import suggest
-
-        model_opts, train_opts = split_values(suggest(trial, searched), searched, preset_options)
+        model_opts, train_opts = draw(trial)
         outcome = run_trial(
-            TrialRequest(
-                request.data,
-                model,
-                preset,
-                seed,
-                model_options=model_opts,
-                train_options={**request.train_options, **train_opts},
-                feature_options=request.feature_options,
-                split=split,
-            ),
+            dataclasses.replace(request, model_options=model_opts, train_options=train_opts),
             on_epoch=[PruningHook(trial, metric)],
         )
         trial.set_user_attr("model", outcome.model)
@@ -170,19 +146,44 @@ def tune(
         return outcome.value
 
     if executor == "ray":
-        from depthlab.progress import enabled
-        from depthlab.tuning.ray_search import run_search_ray
-
-        def draw(trial: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-            from depthlab.tuning.space import suggest
-
-            return split_values(suggest(trial, searched), searched, preset_options)
-
         with trial_bar(trials, finished(study), enabled()) as advance:
             run_search_ray(study, draw, request, trials, timeout, ray_address, advance)
     else:
         run_search(study, objective, trials, timeout)
     return finish(folder, study, settings, metric)
+
+
+def _check(spec: TrainSpec, executor: str, trials: int, timeout: float | None) -> None:
+    if executor not in ("local", "ray"):
+        raise ConfigError(f"--executor takes local or ray, not '{executor}'")
+    if trials < 1:
+        raise ConfigError(f"--trials must be at least 1, got {trials}")
+    if timeout is not None and timeout <= 0:
+        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout}")
+    family = get_family(spec.model)
+    if spec.preset not in family.presets:
+        raise ConfigError(
+            f"unknown preset '{spec.preset}' for '{spec.model}'; presets: "
+            f"{', '.join(family.presets)}"
+        )
+
+
+def _settings(
+    data: str | Path | Dataset, ds: Dataset, spec: TrainSpec, searched: Space
+) -> dict[str, Any]:
+    """What a search is (recorded with it, compared when it continues)."""
+    fixed = spec.given().get("train", {})
+    return {
+        "data": ds.name if isinstance(data, Dataset) else str(data),
+        "model": spec.model,
+        "preset": spec.preset,
+        "seed": spec.train.seed,
+        "space": searched.to_dict(),
+        "train_options": {k: v for k, v in fixed.items() if k != "seed"},
+        "data_options": spec.data.model_dump(mode="json", exclude_unset=True),
+        "feature_options": spec.features.model_dump(mode="json", exclude_unset=True),
+        "split": spec.split.strategy,
+    }
 
 
 def _space(space: str | Path | dict[str, Any] | None, model: str, preset: str) -> Space:
@@ -237,19 +238,9 @@ def open_study(folder: Path, direction: str, settings: dict[str, Any], seed: int
     return study
 
 
-def finished(study: Any) -> int:
-    """Trials that count toward the total: completed and pruned (failed ones run again)."""
-    from optuna.trial import TrialState
-
-    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
-
-
 def run_search(study: Any, objective: Any, trials: int, timeout: float | None) -> None:
     """Run trials until *trials* have finished in total or *timeout* seconds have passed; a
     round in which every trial fails ends the search (a loss that always diverges)."""
-    from depthlab.progress import enabled
-    from depthlab.training.loop import TrainingError
-
     started = time.perf_counter()
     with trial_bar(trials, finished(study), enabled()) as advance, quiet_training():
         while (left := trials - finished(study)) > 0:
@@ -302,9 +293,6 @@ def quiet_training() -> Iterator[None]:
 def finish(folder: Path, study: Any, settings: dict[str, Any], metric: str) -> TuneResult:
     """Write best.yaml, best.json and the plots; the best trial as a :class:`TuneResult`."""
     from optuna.trial import TrialState
-
-    from depthlab.training.run import write_json
-    from depthlab.tuning.plots import save_plots
 
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:

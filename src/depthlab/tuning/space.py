@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from depthlab.config import TrainConfig, TrainSpec, describe_error
 from depthlab.errors import ConfigError, closest
+from depthlab.models.base import get_family
+from depthlab.training.spec import resolve
 
 # Families whose layers are a tuple of sizes: tuned as a width and a count of layers.
 TUPLE_DEPTH = {"cnn": "channels", "ncf": "hidden_sizes"}
@@ -121,8 +126,6 @@ def default_space(family: str, preset: str = "deep") -> dict[str, Any]:
         >>> sorted(default_space("rnn", "deep"))[:3]
         ['batch_size', 'cell', 'dropout']
     """
-    from depthlab.models.base import get_family
-
     get_family(family)  # an unknown family is an error naming the valid ones
     model = dict(_MODEL_SPACES.get(family, {}))
     if preset == "shallow":
@@ -150,8 +153,6 @@ def load_space(path: str | Path, family: str) -> Space:
 
 def valid_names(family: str) -> dict[str, str]:
     """Every parameter name a space of *family* may use, with its target (model or train)."""
-    from depthlab.config import TrainConfig
-    from depthlab.models.base import get_family
 
     names = {name: "train" for name in TrainConfig.model_fields if name != "seed"}
     fields = get_family(family).Config.model_fields
@@ -236,8 +237,6 @@ def _param(name: str, target: str, spec: Any, family: str) -> Param:
 
 
 def _is_int(name: str, target: str, family: str) -> bool:
-    from depthlab.config import TrainConfig
-    from depthlab.models.base import get_family
 
     if name in ("width", "num_layers") and family in TUPLE_DEPTH:
         return True
@@ -249,10 +248,6 @@ def _is_int(name: str, target: str, family: str) -> bool:
 
 def _check_value(name: str, target: str, value: Any, family: str) -> None:
     """Refuse a value the training settings or the family's config would refuse."""
-    from pydantic import ValidationError
-
-    from depthlab.config import TrainConfig, describe_error
-    from depthlab.models.base import get_family
 
     if family in TUPLE_DEPTH and name in ("width", "num_layers"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -315,8 +310,6 @@ def starting_point(space: Space, preset: str) -> dict[str, Any]:
         >>> starting_point(parse_space({"lr": {"low": 1e-4, "high": 1e-1}}, "mlp"), "deep")
         {'lr': 0.003}
     """
-    from depthlab.config import TrainConfig
-    from depthlab.models.base import get_family
 
     family = get_family(space.family)
     fields = family.Config.model_fields
@@ -325,8 +318,8 @@ def starting_point(space: Space, preset: str) -> dict[str, Any]:
     sizes = TUPLE_DEPTH.get(space.family)
     if sizes and model.get(sizes):
         model.update(width=model[sizes][0], num_layers=len(model[sizes]))
-    train = {k: v.default for k, v in TrainConfig.model_fields.items() if not v.is_required()}
-    train.update(family.train_presets.get(preset, {}))
+    # The preset's training settings over the defaults (no data, so no pipeline's).
+    train = resolve(TrainSpec(model=space.family, preset=preset)).train.model_dump()
     point: dict[str, Any] = {}
     for p in space.params.values():
         value = (model if p.target == "model" else train).get(p.name)
