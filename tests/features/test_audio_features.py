@@ -12,8 +12,8 @@ import pytest
 from depthlab.config import FeatureConfig
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
-from depthlab.features import resolve_features
 from depthlab.features.audio import stft_settings, summary_stats
+from depthlab.models.pipelines import resolve_features
 from depthlab.training.preprocess import Preprocessor
 
 RATE = 8000

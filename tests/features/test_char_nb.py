@@ -14,7 +14,8 @@ import depthlab as dl
 from depthlab.config import FeatureConfig
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError
-from depthlab.features.registry import get_features, resolve_features
+from depthlab.features.registry import get_features
+from depthlab.models.pipelines import resolve_features
 from depthlab.training.preprocess import Preprocessor
 
 TEXTS = ["great phone", "awful phone", "great battery", "awful screen", "zzz great", "qqq awful"]

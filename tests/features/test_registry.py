@@ -7,7 +7,8 @@ import pytest
 
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError
-from depthlab.features import get_features, list_features, resolve_features
+from depthlab.features import get_features, list_features
+from depthlab.models.pipelines import resolve_features
 from depthlab.training.preprocess import Preprocessor
 
 

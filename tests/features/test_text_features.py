@@ -9,8 +9,9 @@ import pytest
 from depthlab.config import FeatureConfig
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, DataError
-from depthlab.features.registry import get_features, resolve_features
+from depthlab.features.registry import get_features
 from depthlab.features.text import PAD, UNKNOWN, tokenize
+from depthlab.models.pipelines import resolve_features
 
 TEXTS = [
     "Great phone, great battery!",

@@ -4,8 +4,8 @@ from depthlab.features.registry import (
     Features,
     get_features,
     list_features,
+    pipeline_for,
     register_features,
-    resolve_features,
     supported_modalities,
 )
 
@@ -13,7 +13,7 @@ __all__ = [
     "Features",
     "get_features",
     "list_features",
+    "pipeline_for",
     "register_features",
-    "resolve_features",
     "supported_modalities",
 ]

@@ -107,20 +107,12 @@ def supported_modalities() -> list[str]:
     return sorted({m for f in FEATURES.values() for m in f.modalities})
 
 
-def resolve_features(modality: str, family: str | None, requested: str | None = None) -> Features:
-    """The pipeline for *family* on *modality* data: *requested* when given (it must serve the
-    modality), else the modality's default for that family."""
-    from depthlab.models.base import MODELS, list_families
-    from depthlab.models.baselines import is_baseline
-
+def pipeline_for(modality: str, key: str | None, requested: str | None = None) -> Features:
+    """The pipeline for a model of kind *key* (a family id, or ``baseline`` for the classical
+    models) on *modality* data: *requested* when given (it must serve the modality), else the
+    modality's default for that kind. Which kind a model id is, and which data a family is made
+    for, the models layer knows: :func:`depthlab.models.pipelines.resolve_features`."""
     _load()
-    if family and not is_baseline(family):
-        list_families()  # imports, and so registers, the families
-        made_for = MODELS[family].modalities if family in MODELS else ()
-        if made_for and modality not in made_for:
-            raise ConfigError(
-                f"model '{family}' is made for {', '.join(made_for)} data, not {modality}"
-            )
     if requested:
         chosen = get_features(requested)
         if modality not in chosen.modalities:
@@ -136,6 +128,5 @@ def resolve_features(modality: str, family: str | None, requested: str | None = 
             f"depthlab cannot train on {modality} data yet; supported: "
             f"{', '.join(supported_modalities())}"
         )
-    key = "baseline" if family and is_baseline(family) else family
     name = defaults.get(key or "*") or defaults.get("*") or next(iter(defaults.values()))
     return FEATURES[name]

@@ -15,8 +15,9 @@ import numpy as np
 
 from depthlab.config import FeatureConfig, parse_config
 from depthlab.data.dataset import Dataset
-from depthlab.features.registry import Features, get_features, resolve_features
+from depthlab.features.registry import Features, get_features
 from depthlab.features.spec import InputSpec
+from depthlab.models.pipelines import resolve_features
 
 EPS = 1e-8
 # Runs saved before pipelines had names used the modality's one pipeline.

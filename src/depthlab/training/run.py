@@ -25,9 +25,9 @@ from depthlab.data.splits import Split, resolve_split
 from depthlab.errors import ConfigError, DataError
 from depthlab.evaluate.forward import forward
 from depthlab.evaluate.measure import split_metrics
-from depthlab.features.registry import resolve_features
 from depthlab.models.base import DepthModel, build_model
 from depthlab.models.baselines import Baseline, baseline_class, is_baseline, make_baseline
+from depthlab.models.pipelines import resolve_features
 from depthlab.training import transfer
 from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
