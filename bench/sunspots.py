@@ -82,8 +82,8 @@ def fit_and_score(
 
     from depthlab.config import TrainConfig, parse_config
     from depthlab.evaluate.metrics import compute_metrics
+    from depthlab.evaluate.outputs import outputs
     from depthlab.models.base import build_model, get_family
-    from depthlab.studies.measure import outputs
     from depthlab.training.loop import Tensors
     from depthlab.training.preprocess import Preprocessor
     from depthlab.training.run import fit_network

@@ -1,6 +1,6 @@
 """Transfer on spoken digits (FSDD): a new speaker with 1, 5 and 20 examples per digit.
 
-Protocol (the study's transfer row, :func:`depthlab.studies.transfer.few_shot`, at the full
+Protocol (the study's transfer row, :func:`depthlab.studies.fitting.few_shot.few_shot`, at the full
 budget), once per seed and new speaker, each in a fresh Python process:
 
 * **pretrain** the deep CNN on log-mel spectrograms (depthlab's defaults for FSDD) on the other
@@ -56,7 +56,7 @@ def child(speaker: str, seed: int, threads: int | None) -> None:
 
     from depthlab.config import StudyConfig
     from depthlab.data.load import load_dataset
-    from depthlab.studies.transfer import few_shot
+    from depthlab.studies.fitting.few_shot import few_shot
 
     if threads is not None:
         torch.set_num_threads(threads)

@@ -38,12 +38,12 @@ _EXPORTS = {
     "DataConfig": "depthlab.config",
     "SplitConfig": "depthlab.config",
     "StudyConfig": "depthlab.config",
-    "study": "depthlab.studies.run",
+    "study": "depthlab.depth_study",
     "explain": "depthlab.explaining.api",
     "Explanation": "depthlab.explaining.api",
     "tune": "depthlab.tuning.runner",
     "TuneResult": "depthlab.tuning.runner",
-    "StudyResult": "depthlab.studies.run",
+    "StudyResult": "depthlab.depth_study",
     "list_runs": "depthlab.track.runs",
     "Tracker": "depthlab.track.base",
     "TensorBoardTracker": "depthlab.track.tensorboard",
@@ -63,12 +63,12 @@ if TYPE_CHECKING:
     from depthlab.data.datasets import list_datasets
     from depthlab.data.load import load_dataset
     from depthlab.data.splits import Split, hold_out_group, kfold, split_dataset
+    from depthlab.depth_study import StudyResult, study
     from depthlab.errors import ConfigError, DataError, DepthlabError
     from depthlab.estimators import DepthClassifier, DepthRegressor
     from depthlab.explaining.api import Explanation, explain
     from depthlab.features.spec import InputSpec
     from depthlab.models.base import build_model, list_families
-    from depthlab.studies.run import StudyResult, study
     from depthlab.track.base import Tracker
     from depthlab.track.mlflow_tracker import MlflowTracker
     from depthlab.track.runs import list_runs

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import depthlab as dl
-from depthlab.studies.claims import Judge
-from depthlab.studies.interpret import CLAIM, interpretable
+from depthlab.studies.claims.interpretability import CLAIM, interpretable
+from depthlab.studies.claims.judge import Judge
 
 pytest.importorskip("captum")
 

@@ -13,7 +13,7 @@ from depthlab.evaluate.stats import paired
 
 
 def run_study(data: str, folder: Path, **config: Any) -> dict[str, Any]:
-    from depthlab.studies.run import study
+    from depthlab.depth_study import study
 
     return study(data, {"quick": True, **config}, out=folder, workers=2).summary
 

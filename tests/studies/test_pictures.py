@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from depthlab.data.dataset import Dataset
-from depthlab.studies.pictures import picture
+from depthlab.studies.measurement.pictures import picture
 
 
 class Fixed:

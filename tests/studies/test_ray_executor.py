@@ -119,9 +119,9 @@ def _run(args: list[str], cluster: Cluster) -> None:
 
 def _accuracies(folder: Path) -> dict[str, float]:
     return {
-        job.key: result["test"]["accuracy"]
+        job.key: result.score("test", "accuracy")
         for job, result in open_store(folder, must_exist=True).results()
-        if result["status"] == "done"
+        if result.done
     }
 
 

@@ -12,7 +12,8 @@ from depthlab.config import StudyConfig, load_yaml
 from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError
 from depthlab.evaluate.stats import mean_ci, paired
-from depthlab.studies.plan import Job, make_plan
+from depthlab.studies.plan.job import Job
+from depthlab.studies.plan.ladder import make_plan
 from depthlab.studies.store import Store
 
 
@@ -104,7 +105,8 @@ def test_store_records_once_and_refuses_another_study(tmp_path: Path) -> None:
     store.record(job, {"status": "done", "test": {"accuracy": 0.9}})
     store.record(job, {"status": "done", "test": {"accuracy": 0.9}})  # a rerun replaces
     assert store.done_keys() == {"linear/f0.5/s1"}
-    [(again, result)] = store.results()
+    [(again, record)] = store.results()
+    result = record.to_json()
     assert again == job and result["test"]["accuracy"] == 0.9
     store.check_settings({"source": "iris", "config": {"seeds": 3}})  # the same study resumes
     with pytest.raises(ConfigError, match="holds a study with other settings"):
@@ -130,5 +132,5 @@ def test_a_diverged_job_is_a_result_not_a_crash(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(jobs, "fit_network", explode)
     data = jobs.StudyData("iris", StudyConfig(epochs=1))
-    result = jobs.run_job(Job("fit", "mlp:deep", 1.0, 0), data)
+    result = jobs.run_job(Job("fit", "mlp:deep", 1.0, 0), data).to_json()
     assert result["status"] == "diverged" and "loss became nan" in result["error"]

@@ -12,9 +12,11 @@ import pytest
 from depthlab.config import StudyConfig
 from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError
-from depthlab.studies.claims import Judge, transfer
-from depthlab.studies.plan import make_plan
-from depthlab.studies.transfer import RECIPES, draw_shots, recipe_for
+from depthlab.studies.claims.judge import Judge
+from depthlab.studies.claims.transfer import transfer
+from depthlab.studies.fitting.few_shot import draw_shots
+from depthlab.studies.plan.ladder import make_plan
+from depthlab.studies.plan.recipes import RECIPES, recipe_for
 
 
 def test_recipes_make_source_and_target() -> None:
@@ -98,7 +100,7 @@ def _claims(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_a_tiny_study_shows_its_transfer_row(tmp_path: Path) -> None:
-    from depthlab.studies.run import study
+    from depthlab.depth_study import study
 
     config = {
         "quick": True,

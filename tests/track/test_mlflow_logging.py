@@ -160,8 +160,8 @@ def test_an_unreachable_store_is_a_one_line_error(tmp_path: Path, cli: Any) -> N
 
 
 def test_a_study_is_one_run_with_its_summary_and_report(logged: Logged, tmp_path: Path) -> None:
+    from depthlab.studies.mlflow_log import log_study
     from depthlab.studies.run import StudyResult
-    from depthlab.track.mlflow_tracker import log_study
 
     folder = tmp_path / "studies" / "iris"
     folder.mkdir(parents=True)
@@ -179,10 +179,10 @@ def test_a_study_is_one_run_with_its_summary_and_report(logged: Logged, tmp_path
 
 
 def test_every_study_job_is_a_child_run(logged: Logged, tmp_path: Path) -> None:
-    from depthlab.studies.plan import Job
+    from depthlab.studies.mlflow_log import log_study
+    from depthlab.studies.plan.job import Job
     from depthlab.studies.run import StudyResult
     from depthlab.studies.store import open_store
-    from depthlab.track.mlflow_tracker import log_study
 
     folder = tmp_path / "study"
     folder.mkdir()

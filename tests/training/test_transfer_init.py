@@ -18,7 +18,8 @@ from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError, DataError
 from depthlab.models.base import build_model
-from depthlab.studies.transfer import draw_shots, relabel
+from depthlab.studies.fitting.few_shot import draw_shots
+from depthlab.studies.plan.recipes import relabel
 from depthlab.training.checkpoint import read_tensors
 from depthlab.training.loop import make_optimizer
 from depthlab.training.transfer import Source, head_names, layer_of

@@ -136,21 +136,22 @@ def test_resuming_with_other_settings_is_refused(searched: Any) -> None:
 
 def test_a_study_trains_its_networks_with_tuned_settings(searched: Any) -> None:
     from depthlab.config import StudyConfig
-    from depthlab.studies.jobs import StudyData, run_job
-    from depthlab.studies.plan import Job
+    from depthlab.studies.fitting.data import StudyData
+    from depthlab.studies.jobs import run_job
+    from depthlab.studies.plan.job import Job
     from depthlab.tuning.results import read_tuned
 
     tuned = read_tuned(searched.folder.parent, "iris")  # a folder of searches
     assert set(tuned) == {"mlp:shallow"}
     config = StudyConfig(models=("logistic", "mlp:shallow"), epochs=2, quick=True, tuned=tuned)
     data = StudyData("iris", config)
-    result = run_job(Job("fit", "mlp:shallow", 1.0, 0), data)
+    result = run_job(Job("fit", "mlp:shallow", 1.0, 0), data).to_json()
     assert result["status"] == "done" and result["tuned"] is True
     assert result["cost"]["parameters"] == 4 * 16 + 16 + 16 * 3 + 3  # the tuned width, 16
     plain = run_job(
         Job("fit", "mlp:shallow", 1.0, 0),
         StudyData("iris", StudyConfig(models=("logistic", "mlp:shallow"), epochs=2, quick=True)),
-    )
+    ).to_json()
     assert plain["tuned"] is False and plain["cost"]["parameters"] > 1000  # the preset's 1024
 
 

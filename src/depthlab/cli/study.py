@@ -6,69 +6,113 @@ import re
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from depthlab.cli.data import CACHE_DIR_HELP, DATA_DIR_HELP
+
+if TYPE_CHECKING:
+    from depthlab.config import StudyConfig
+    from depthlab.studies.run import StudyResult
 
 
 def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()] if value else None
 
 
+DATA_ARGUMENT = typer.Argument(..., help="A built-in dataset (see 'data list') or a path.")
+
+CONFIG_OPTION = typer.Option(
+    None, "--config", "-c", help="study.yaml: models, fractions, seeds, measurements."
+)
+
+QUICK_OPTION = typer.Option(False, "--quick", help="A small budget: 2 fractions, few epochs.")
+
+OUT_OPTION = typer.Option(
+    None, "--out", "-o", help="Study folder (default: studies/DATA); resumes if it exists."
+)
+
+WORKERS_OPTION = typer.Option(
+    None, "--workers", "-w", min=1, help="Parallel worker processes (default: one per core)."
+)
+
+MODELS_OPTION = typer.Option(
+    None, help="Comma-separated ladder, e.g. logistic,mlp:shallow,mlp:deep,cnn:deep."
+)
+
+FRACTIONS_OPTION = typer.Option(None, help="Training-set fractions, e.g. 0.1,0.5,1.")
+
+SEEDS_OPTION = typer.Option(None, help="Seeds per model and fraction (>= 2).")
+
+EPOCHS_OPTION = typer.Option(None, help="Epochs of every network (default: presets).")
+
+RECOMMEND_BY_OPTION = typer.Option(
+    None, help="What 'cheapest' means: train_time (default) or latency."
+)
+
+TARGET_OPTION = typer.Option(None, "--target", "-t", help="Label column of a table.")
+
+DRY_RUN_OPTION = typer.Option(
+    False, "--dry-run", help="Print the plan and its estimated duration; run nothing."
+)
+
+TUNED_OPTION = typer.Option(
+    None,
+    "--tuned",
+    help="Train the networks with tuned settings: a 'depthlab tune' folder, or a folder of "
+    "them (one per network; models without a search keep their presets).",
+)
+
+EXECUTOR_OPTION = typer.Option(
+    "local",
+    "--executor",
+    help="local: worker processes here; ray: Ray tasks on a cluster (extra 'distributed').",
+)
+
+RAY_ADDRESS_OPTION = typer.Option(
+    None,
+    "--ray-address",
+    help="Ray cluster to join (HOST:PORT or auto); default: start a local one.",
+)
+
+DATA_DIR_OPTION = typer.Option(None, help=DATA_DIR_HELP)
+
+CACHE_DIR_OPTION = typer.Option(None, help=CACHE_DIR_HELP)
+
+MLFLOW_OPTION = typer.Option(
+    None,
+    "--mlflow",
+    metavar="URI",
+    help="Log the finished study (settings, summary.json, report.html) as an MLflow run: "
+    "a tracking URI, a .db file, or 'local' (sqlite:///mlflow.db here).",
+)
+
+EXPERIMENT_OPTION = typer.Option(
+    None, "--experiment", help="MLflow experiment (default: the dataset's name)."
+)
+
+
 def study_command(
-    data: str = typer.Argument(..., help="A built-in dataset (see 'data list') or a path."),
-    config: Path | None = typer.Option(
-        None, "--config", "-c", help="study.yaml: models, fractions, seeds, measurements."
-    ),
-    quick: bool = typer.Option(False, "--quick", help="A small budget: 2 fractions, few epochs."),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Study folder (default: studies/DATA); resumes if it exists."
-    ),
-    workers: int | None = typer.Option(
-        None, "--workers", "-w", min=1, help="Parallel worker processes (default: one per core)."
-    ),
-    models: str | None = typer.Option(
-        None, help="Comma-separated ladder, e.g. logistic,mlp:shallow,mlp:deep,cnn:deep."
-    ),
-    fractions: str | None = typer.Option(None, help="Training-set fractions, e.g. 0.1,0.5,1."),
-    seeds: int | None = typer.Option(None, help="Seeds per model and fraction (>= 2)."),
-    epochs: int | None = typer.Option(None, help="Epochs of every network (default: presets)."),
-    recommend_by: str | None = typer.Option(
-        None, help="What 'cheapest' means: train_time (default) or latency."
-    ),
-    target: str | None = typer.Option(None, "--target", "-t", help="Label column of a table."),
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="Print the plan and its estimated duration; run nothing."
-    ),
-    tuned: Path | None = typer.Option(
-        None,
-        "--tuned",
-        help="Train the networks with tuned settings: a 'depthlab tune' folder, or a folder of "
-        "them (one per network; models without a search keep their presets).",
-    ),
-    executor: str = typer.Option(
-        "local",
-        "--executor",
-        help="local: worker processes here; ray: Ray tasks on a cluster (extra 'distributed').",
-    ),
-    ray_address: str | None = typer.Option(
-        None,
-        "--ray-address",
-        help="Ray cluster to join (HOST:PORT or auto); default: start a local one.",
-    ),
-    data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
-    cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
-    mlflow: str | None = typer.Option(
-        None,
-        "--mlflow",
-        metavar="URI",
-        help="Log the finished study (settings, summary.json, report.html) as an MLflow run: "
-        "a tracking URI, a .db file, or 'local' (sqlite:///mlflow.db here).",
-    ),
-    experiment: str | None = typer.Option(
-        None, "--experiment", help="MLflow experiment (default: the dataset's name)."
-    ),
+    data: str = DATA_ARGUMENT,
+    config: Path | None = CONFIG_OPTION,
+    quick: bool = QUICK_OPTION,
+    out: Path | None = OUT_OPTION,
+    workers: int | None = WORKERS_OPTION,
+    models: str | None = MODELS_OPTION,
+    fractions: str | None = FRACTIONS_OPTION,
+    seeds: int | None = SEEDS_OPTION,
+    epochs: int | None = EPOCHS_OPTION,
+    recommend_by: str | None = RECOMMEND_BY_OPTION,
+    target: str | None = TARGET_OPTION,
+    dry_run: bool = DRY_RUN_OPTION,
+    tuned: Path | None = TUNED_OPTION,
+    executor: str = EXECUTOR_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
+    cache_dir: Path | None = CACHE_DIR_OPTION,
+    mlflow: str | None = MLFLOW_OPTION,
+    experiment: str | None = EXPERIMENT_OPTION,
 ) -> None:
     """Train baseline, shallow and deep models side by side over seeds and training-set sizes,
     check the textbook claims on this data, and recommend a model.
@@ -97,27 +141,14 @@ def study_command(
     """
     from depthlab.cli.train import data_environment, data_path
     from depthlab.data.datasets import is_builtin
+    from depthlab.depth_study import study
     from depthlab.errors import ConfigError
-    from depthlab.studies.run import preview, study, study_config
-    from depthlab.tuning.results import read_tuned
+    from depthlab.studies.run import preview
 
-    data_options = {"target": target} if target else {}
-    overrides = {
-        "models": _split(models),
-        "fractions": [_number(f) for f in _split(fractions) or []] or None,
-        "seeds": seeds,
-        "epochs": epochs,
-        "recommend_by": recommend_by,
-        "quick": quick or None,
-        "tuned": None if tuned is None else read_tuned(tuned, data),
-    }
-    cfg = study_config(config, **overrides)
-    if data_options:
-        cfg = study_config(cfg, data={**cfg.data.model_dump(exclude_unset=True), **data_options})
+    overrides = _overrides(models, fractions, seeds, epochs, recommend_by, quick)
+    cfg = _study_config(data, config, tuned, target, overrides)
     source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
-    folder = out or Path("studies") / (re.sub(r"[^A-Za-z0-9_-]+", "-", Path(data).stem) or "data")
-    if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"--out {folder} is a file; give a folder for the study")
+    folder = _folder(data, out)
     command = shlex.join(["depthlab", *sys.argv[1:]]) if sys.argv else None
     if experiment is not None and mlflow is None:
         raise ConfigError("--experiment names an MLflow experiment; add --mlflow URI (or local)")
@@ -137,11 +168,69 @@ def study_command(
             ray_address=ray_address,
         )
     if mlflow is not None:
-        from depthlab.track.mlflow_tracker import log_study
+        _log_to_mlflow(result, {"data": data, "command": command}, cfg, mlflow, experiment)
 
-        settings = {"data": data, "command": command, **cfg.model_dump(mode="json")}
-        run_id = log_study(result, settings, mlflow, experiment)
-        typer.echo(f"MLflow run {run_id} in {mlflow}", err=True)
+
+def _overrides(
+    models: str | None,
+    fractions: str | None,
+    seeds: int | None,
+    epochs: int | None,
+    recommend_by: str | None,
+    quick: bool,
+) -> dict[str, Any]:
+    """The flags as StudyConfig values (None: not given, the file's or the default value)."""
+    return {
+        "models": _split(models),
+        "fractions": [_number(f) for f in _split(fractions) or []] or None,
+        "seeds": seeds,
+        "epochs": epochs,
+        "recommend_by": recommend_by,
+        "quick": quick or None,
+    }
+
+
+def _study_config(
+    data: str,
+    config: Path | None,
+    tuned: Path | None,
+    target: str | None,
+    overrides: dict[str, Any],
+) -> StudyConfig:
+    """study.yaml (if any) with the flags over it; --target joins the file's data options."""
+    from depthlab.config import StudyConfig as Config
+    from depthlab.config import load_yaml
+    from depthlab.studies.run import study_config
+    from depthlab.tuning.results import read_tuned
+
+    base = load_yaml(Config, config) if config is not None else Config.model_validate({})
+    if target:
+        overrides["data"] = {**base.data.model_dump(exclude_unset=True), "target": target}
+    overrides["tuned"] = None if tuned is None else read_tuned(tuned, data)
+    return study_config(base if config is not None else None, **overrides)
+
+
+def _folder(data: str, out: Path | None) -> Path:
+    """--out, or studies/DATA; a file there is refused."""
+    from depthlab.errors import ConfigError
+
+    folder = out or Path("studies") / (re.sub(r"[^A-Za-z0-9_-]+", "-", Path(data).stem) or "data")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--out {folder} is a file; give a folder for the study")
+    return folder
+
+
+def _log_to_mlflow(
+    result: StudyResult,
+    settings: dict[str, Any],
+    cfg: StudyConfig,
+    mlflow: str,
+    experiment: str | None,
+) -> None:
+    from depthlab.studies.mlflow_log import log_study
+
+    run_id = log_study(result, {**settings, **cfg.model_dump(mode="json")}, mlflow, experiment)
+    typer.echo(f"MLflow run {run_id} in {mlflow}", err=True)
 
 
 def _number(text: str) -> float:
@@ -162,6 +251,6 @@ def report_command(
 
       depthlab report studies/mnist1d
     """
-    from depthlab.studies.run import report
+    from depthlab.depth_study import report
 
     report(folder)

@@ -15,6 +15,15 @@ import numpy as np
 
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError
+from depthlab.explaining.data import background, pick, target_of
+from depthlab.explaining.faithfulness import deletion
+from depthlab.explaining.methods import attribute, resolve_method
+from depthlab.explaining.pictures import attribution_picture, weight_picture
+from depthlab.explaining.stability import stability
+from depthlab.features.text import as_texts, tokenize
+from depthlab.progress import track
+from depthlab.training.reload import run_data
+from depthlab.training.run import Run
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +85,6 @@ def explain(
         >>> result.faithfulness["faithfulness"] > 0  # doctest: +SKIP
         True
     """
-    from depthlab.explaining.data import pick
-    from depthlab.explaining.faithfulness import deletion
-    from depthlab.explaining.methods import resolve_method
-    from depthlab.explaining.stability import stability
-    from depthlab.training.reload import run_data
-
     main = _load(run)
     ds, split = run_data(main, data, in_python="pass it again: dl.explain(run, data=ds)")
     indices = pick(split.test, samples)
@@ -119,9 +122,6 @@ def _attribute(
 ) -> np.ndarray:
     """:func:`~depthlab.explaining.methods.attribute` in chunks, with a progress bar; permutation
     in one call, since it shuffles across all the examples."""
-    from depthlab.explaining.methods import attribute, resolve_method
-    from depthlab.progress import track
-
     chosen, notice = resolve_method(model, method)
     if notice:  # said once, not once per chunk
         log.warning(notice)
@@ -143,8 +143,6 @@ def _attribute(
 
 
 def _load(run: Any) -> Any:
-    from depthlab.training.run import Run
-
     return run if isinstance(run, Run) else Run.load(run)
 
 
@@ -152,8 +150,6 @@ def _prepared(
     run: Any, ds: Dataset, split: Any, indices: np.ndarray, against: Any = None
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Preprocessed inputs of *indices* for *run*, its baseline input and the targets."""
-    from depthlab.explaining.data import background, target_of
-
     x = run.preprocessor.transform(ds.subset(indices).inputs)
     if against is not None:
         mine = against.preprocessor.transform(ds.subset(indices[:1]).inputs).shape[1:]
@@ -173,8 +169,6 @@ def write(result: Explanation, run: Any, ds: Dataset, folder: Path) -> None:
     the folder is complete)."""
     import os
 
-    from depthlab.explaining.pictures import attribution_picture, weight_picture
-
     folder.mkdir(parents=True, exist_ok=True)
     arrays = folder / "attributions.npz"
     partial = folder / ".attributions.partial.npz"
@@ -190,8 +184,6 @@ def write(result: Explanation, run: Any, ds: Dataset, folder: Path) -> None:
     names = _input_names(run, ds)
     words = None
     if run.model.spec.kind == "tokens" and run.preprocessor.features == "tokens":
-        from depthlab.features.text import as_texts, tokenize
-
         words = [tokenize(text) for text in as_texts(ds.subset(result.indices).inputs)]
     picture = attribution_picture(run.model.spec, result, names, folder, words)
     if picture is not None:

@@ -16,6 +16,8 @@ standard deviations).
 
 Example:
     >>> import numpy as np
+
+from depthlab.evaluate.outputs import outputs
     >>> from depthlab.models.base import build_model
     >>> from depthlab.features.spec import InputSpec
     >>> net = build_model("linear", InputSpec("vector", (4,), 2, "classification"))
@@ -31,6 +33,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from depthlab.evaluate.outputs import outputs
+from depthlab.explaining.methods import predicted_target
 
 STEPS = 10  # the curve's points: shares 0, 1/STEPS, ..., 1
 RANDOM_ORDERS = 3
@@ -48,8 +53,6 @@ def deletion(
 ) -> dict[str, Any]:
     """The deletion curves of *attributions* (*x*'s shape) and of random orders, and the
     faithfulness number (see the module's docstring)."""
-    from depthlab.explaining.methods import predicted_target
-
     if target is None:
         target = predicted_target(model, x)
     classification = model.spec.task == "classification"
@@ -116,8 +119,6 @@ def _curve(
 def _score(model: Any, x: np.ndarray, target: np.ndarray, start: np.ndarray | None) -> np.ndarray:
     """Probability of *target* per example; for regression the prediction itself when *start*
     is None, else minus its distance from *start*."""
-    from depthlab.studies.measure import outputs
-
     out = outputs(model, x)  # probabilities for classification, scaled values otherwise
     if model.spec.task == "classification":
         return np.asarray(out[np.arange(len(x)), target], dtype=np.float64)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.errors import ConfigError, closest
+from depthlab.errors import ConfigError, closest, require
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,6 @@ def attribute(
     without gradients falls back to permutation with a logged notice.
     """
     import torch
-
-    from depthlab.errors import require
 
     require("captum", "explain")
     chosen, notice = resolve_method(model, method)

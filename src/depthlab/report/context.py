@@ -243,8 +243,8 @@ def transfer(summary: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def fine_tuning(summary: dict[str, Any]) -> dict[str, Any]:
-    """The transfer row (studies/transfer.py): accuracy against k, fine-tuned and from scratch,
-    as a figure and a table; empty where the study has none."""
+    """The transfer row (studies/analysis/transfer.py): accuracy against k, fine-tuned and from
+    scratch, as a figure and a table; empty where the study has none."""
     row_in = section(summary, "transfer")
     models = {m: v for m, v in section(row_in, "models").items() if isinstance(v, dict)}
     if not models:

@@ -1,6 +1,6 @@
 """The report's interpretability section: faithfulness and stability of each network's
-attributions (from ``summary["interpretability"]``, :mod:`depthlab.studies.interpret`) and the
-claim's verdict.
+attributions (from ``summary["interpretability"]``,
+:mod:`depthlab.studies.analysis.interpretability`) and the claim's verdict.
 
 Example:
     >>> interpretability({"interpretability": {}}, {})["table"] is None

@@ -11,8 +11,14 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from depthlab.studies.jobs import StudyData, prepared, train_config
-from depthlab.studies.plan import Job, Plan, is_network, split_id
+import torch
+
+from depthlab.evaluate.cost import flops_per_example
+from depthlab.features.registry import resolve_features
+from depthlab.models.base import build_model
+from depthlab.studies.fitting.data import StudyData, prepared, train_config
+from depthlab.studies.plan.job import Job, is_network, split_id
+from depthlab.studies.plan.ladder import Plan
 
 FLOPS_PER_SECOND_PER_CORE = 2.6e10  # training, forward + backward counted as 3x the forward
 SECONDS_PER_STEP = 6e-4  # Python and dispatch overhead of one optimiser step
@@ -25,8 +31,6 @@ def estimate_seconds(
     """Wall seconds to run *jobs* of *plan* with *workers* processes on *cores* cores."""
     if not jobs:
         return 0.0
-    from depthlab.features.registry import resolve_features
-
     ds, split, _, _ = prepared(Job("fit", jobs[0].model, 1.0, plan.seeds[0]), data)
     # Each model reads its own features (audio: log-mel for the CNN, MFCC statistics for the
     # baselines): one fitted preprocessor per pipeline.
@@ -60,11 +64,6 @@ def estimate_seconds(
 
 def _flops(model: str, spec: Any, pipeline: Any) -> float:
     """FLOPs per example of a network; a classical model's number of input features."""
-    import torch
-
-    from depthlab.evaluate.cost import flops_per_example
-    from depthlab.models.base import build_model
-
     if not is_network(model):
         return float(math.prod(spec.shape))
     family, preset = split_id(model)

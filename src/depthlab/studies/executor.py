@@ -16,15 +16,18 @@ import selectors
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, Any
+from typing import IO
 
+from depthlab.errors import ConfigError
 from depthlab.machine import cpu_cores
-from depthlab.studies.jobs import StudyData
-from depthlab.studies.plan import Job
+from depthlab.studies.fitting.data import StudyData
+from depthlab.studies.plan.job import Job
+from depthlab.studies.ray_executor import execute_ray
+from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store
 
 log = logging.getLogger(__name__)
-Report = Callable[[Job, dict[str, Any]], None]
+Report = Callable[[Job, JobResult], None]
 
 
 class Worker:
@@ -57,13 +60,12 @@ class Worker:
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
 
-    def receive(self) -> dict[str, Any]:
+    def receive(self) -> JobResult:
         line = self.output.readline()
         if not line:
             code = self.process.wait()
-            return {"status": "failed", "error": f"the worker process died (exit status {code})"}
-        result: dict[str, Any] = json.loads(line)
-        return result
+            return JobResult(status="failed", error=f"the worker process died (exit status {code})")
+        return JobResult.load(json.loads(line))
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -95,13 +97,9 @@ def execute(
     torch thread each, on the cluster at *ray_address* (a new local one when None).
     """
     if executor == "ray":
-        from depthlab.studies.ray_executor import execute_ray
-
         execute_ray(jobs, data, store, threads=1, address=ray_address, on_done=on_done)
         return
     if executor != "local":
-        from depthlab.errors import ConfigError
-
         raise ConfigError(f"unknown executor '{executor}'; choose local or ray")
     done = store.done_keys()
     pending = [job for job in jobs if job.key not in done]

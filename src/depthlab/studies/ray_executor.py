@@ -24,26 +24,30 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import torch
+
+from depthlab.config import StudyConfig, parse_config
 from depthlab.ray_cluster import connect
-from depthlab.studies.jobs import StudyData
-from depthlab.studies.plan import Job
+from depthlab.studies.fitting.data import StudyData
+from depthlab.studies.jobs import run_job
+from depthlab.studies.plan.job import Job
+from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store
 
 log = logging.getLogger(__name__)
-Report = Callable[[Job, dict[str, Any]], None]
+Report = Callable[[Job, JobResult], None]
 
 
-def _run_remote(job: dict[str, Any], source: str, config: dict[str, Any], threads: int) -> Any:
-    """The body of one Ray task: what a local worker process does for one job."""
+def _run_remote(
+    job: dict[str, Any], source: str, config: dict[str, Any], threads: int
+) -> dict[str, Any]:
+    """The body of one Ray task: what a local worker process does for one job. The config
+    crosses the process boundary as JSON and is validated once here."""
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ["DEPTHLAB_QUIET"] = "1"
-    import torch
-
-    from depthlab.config import StudyConfig
-    from depthlab.studies.jobs import run_job
-
     torch.set_num_threads(threads)
-    return run_job(Job.from_dict(job), StudyData(source, StudyConfig(**config)))
+    data = StudyData(source, parse_config(StudyConfig, config))
+    return run_job(Job.from_dict(job), data).to_json()
 
 
 def execute_ray(
@@ -92,10 +96,11 @@ def execute_ray(
             raise
 
 
-def _result_of(ray: Any, ref: Any) -> dict[str, Any]:
+def _result_of(ray: Any, ref: Any) -> JobResult:
     """The task's result, or a failed result when the task itself died (node lost, killed)."""
     try:
         result: dict[str, Any] = ray.get(ref)
     except ray.exceptions.RayError as exc:
-        return {"status": "failed", "error": f"the Ray task failed: {str(exc).splitlines()[0]}"}
-    return result
+        error = f"the Ray task failed: {str(exc).splitlines()[0]}"
+        return JobResult(status="failed", error=error)
+    return JobResult.load(result)

@@ -1,7 +1,9 @@
-"""``dl.study``: plan, run (resumably), analyse and report a depth study in one folder.
+"""Running a depth study in one folder: plan, run the jobs (resumably), analyse and write
+``summary.json``.
 
 The folder holds ``study.sqlite`` (settings and every job's result), ``summary.json`` and
-``report.html``. Running the same study again skips the jobs already done.
+``report.html`` (written by :mod:`depthlab.depth_study`, which composes this module with the
+report). Running the same study again skips the jobs already done.
 """
 
 from __future__ import annotations
@@ -14,14 +16,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import torch
+
 from depthlab._version import __version__
 from depthlab.config import StudyConfig, load_yaml, parse_config
+from depthlab.data.splits import split_dataset
 from depthlab.errors import ConfigError
 from depthlab.machine import cpu_cores, cpu_name, memory_gib
+from depthlab.progress import enabled
+from depthlab.studies.estimate import estimate_seconds
 from depthlab.studies.executor import execute
-from depthlab.studies.jobs import METRIC, StudyData
-from depthlab.studies.plan import Job, Plan, make_plan
+from depthlab.studies.fitting.data import StudyData
+from depthlab.studies.plan.job import METRIC, Job
+from depthlab.studies.plan.ladder import Plan, make_plan
+from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store, open_store
+from depthlab.studies.summary import summarise
+from depthlab.training.run import write_json
 
 log = logging.getLogger(__name__)
 SUMMARY, REPORT = "summary.json", "report.html"
@@ -47,7 +59,10 @@ class StudyResult:
 def study_config(
     config: StudyConfig | dict[str, Any] | str | Path | None, **overrides: Any
 ) -> StudyConfig:
-    """A StudyConfig from a YAML path, a mapping or an instance, with *overrides* (None: keep)."""
+    """A StudyConfig from a YAML path, a mapping or an instance, with *overrides* (None: keep).
+    An instance without overrides is returned as it is: a config is validated once."""
+    if isinstance(config, StudyConfig) and all(v is None for v in overrides.values()):
+        return config
     if isinstance(config, str | Path):
         base = load_yaml(StudyConfig, config).model_dump(exclude_unset=True)
     elif isinstance(config, StudyConfig):
@@ -58,40 +73,29 @@ def study_config(
     return parse_config(StudyConfig, base)
 
 
-def study(
-    data: str | Path,
-    config: StudyConfig | dict[str, Any] | str | Path | None = None,
+def run_study(
+    data: str,
+    config: StudyConfig,
     *,
-    out: str | Path = "study",
+    out: Path,
     workers: int | None = None,
-    quick: bool | None = None,
     command: str | None = None,
     executor: str = "local",
     ray_address: str | None = None,
 ) -> StudyResult:
-    """Run the depth study of *data* (a built-in name or a path) into the folder *out*.
-
-    Example:
-        >>> import depthlab as dl
-        >>> result = dl.study("iris", quick=True, out="runs/iris-study")  # doctest: +SKIP
-        >>> result.recommendation["label"]  # doctest: +SKIP
-        'logistic regression'
+    """Run the depth study of *data* (a built-in name or a path) into the folder *out* and
+    write its ``summary.json``; :func:`depthlab.depth_study.study` adds the report.
 
     *executor* ``ray`` runs the jobs as Ray tasks on the cluster at *ray_address* (see
     :mod:`depthlab.studies.ray_executor`); the results and the folder are the same.
     """
-    import torch
-
-    cfg = study_config(config, quick=quick)
-    source = str(data)
-    study_data = StudyData(source, cfg)
+    study_data = StudyData(data, config)
     ds = study_data.dataset()
-    folder = Path(out)
     cores = cpu_cores()
-    plan = make_plan(cfg, ds, cores, gpu=torch.cuda.is_available())
-    store = open_store(folder)
+    plan = make_plan(config, ds, cores, gpu=torch.cuda.is_available())
+    store = open_store(out)
     upgrade_settings(store)
-    store.check_settings({"source": source, "config": cfg.model_dump(mode="json")})
+    store.check_settings({"source": data, "config": config.model_dump(mode="json")})
     store.set_meta("plan", plan_facts(plan))
     store.set_meta("data", data_facts(ds, plan))
     store.set_meta(
@@ -119,11 +123,11 @@ def study(
             "resume",
             done,
             len(plan.jobs),
-            folder / "study.sqlite",
+            out / "study.sqlite",
         )
         raise
     log.info("study finished in %.0f s", time.perf_counter() - started)
-    return finish(folder, store)
+    return write_summary(out, store)
 
 
 def preview(
@@ -141,8 +145,6 @@ def preview(
         >>> len(preview("iris", quick=True).jobs)  # doctest: +SKIP
         33
     """
-    import torch
-
     cfg = study_config(config, quick=quick)
     study_data = StudyData(str(data), cfg)
     cores = cpu_cores()
@@ -169,23 +171,17 @@ def default_workers(cores: int) -> int:
     return max(1, cores)
 
 
-def finish(folder: Path, store: Store) -> StudyResult:
-    """Analyse the store, write summary.json and report.html, print the terminal summary."""
-    from depthlab.report.html import write_report
-    from depthlab.studies.summary import print_summary, summarise
-    from depthlab.training.run import write_json
-
+def write_summary(folder: Path, store: Store) -> StudyResult:
+    """Analyse the store and write summary.json."""
     summary = summarise(store)
     write_json(folder / SUMMARY, summary)
-    write_report(summary, folder / REPORT)
-    print_summary(summary, folder)
     return StudyResult(summary, folder)
 
 
-def report(folder: str | Path) -> StudyResult:
-    """Re-render summary.json and report.html from a study folder's store."""
+def summarise_folder(folder: str | Path) -> StudyResult:
+    """Analyse a study folder's store again and rewrite its summary.json."""
     path = Path(folder)
-    return finish(path, open_store(path, must_exist=True))
+    return write_summary(path, open_store(path, must_exist=True))
 
 
 def plan_facts(plan: Plan) -> dict[str, Any]:
@@ -201,8 +197,6 @@ def plan_facts(plan: Plan) -> dict[str, Any]:
 
 
 def data_facts(ds: Any, plan: Plan) -> dict[str, Any]:
-    from depthlab.data.splits import split_dataset
-
     split = split_dataset(ds, seed=plan.seeds[0], strategy=plan.config.split)
     return {
         "name": ds.name,
@@ -217,9 +211,7 @@ def data_facts(ds: Any, plan: Plan) -> dict[str, Any]:
 
 
 def environment(command: str | None, workers: int) -> dict[str, Any]:
-    import numpy as np
-    import sklearn
-    import torch
+    import sklearn  # only for its version: not worth importing with the module
 
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return {
@@ -240,8 +232,6 @@ def environment(command: str | None, workers: int) -> dict[str, Any]:
 
 
 def print_plan(plan: Plan, remaining: list[Job], data: StudyData, cores: int, workers: int) -> None:
-    from depthlab.studies.estimate import estimate_seconds
-
     lines = plan.describe().splitlines()
     if len(remaining) < len(plan.jobs):
         lines.append(f"resuming: {len(plan.jobs) - len(remaining)} jobs already done")
@@ -262,8 +252,6 @@ class JobBar:
     """A progress bar over jobs with an ETA (silent when bars are off)."""
 
     def __init__(self, total: int, done: int) -> None:
-        from depthlab.progress import enabled
-
         self.total, self.start_done = total, done
         self.progress: Any = None
         self.task: Any = None
@@ -296,14 +284,14 @@ class JobBar:
             )
         return self
 
-    def done(self, job: Job, result: dict[str, Any]) -> None:
-        if result.get("status") != "done":
+    def done(self, job: Job, result: JobResult) -> None:
+        if not result.done:
             self.failed += 1
             log.warning(
                 "%s %s: %s (recorded; the study goes on)",
                 job.key,
-                result.get("status"),
-                result.get("error"),
+                result.status,
+                result.error,
             )
         if self.progress is not None:
             self.progress.update(self.task, advance=1, last=job.key)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from depthlab.errors import ConfigError, DataError
-from depthlab.studies.plan import Job
+from depthlab.studies.plan.job import Job
+from depthlab.studies.record import JobResult
 
 STORE = "study.sqlite"
 SCHEMA = """
@@ -37,9 +38,9 @@ class Store:
 
     Example:
         >>> import tempfile
-        >>> from depthlab.studies.plan import Job
+        >>> from depthlab.studies.plan.job import Job
         >>> store = Store(Path(tempfile.mkdtemp()) / "study.sqlite")
-        >>> store.record(Job("fit", "linear"), {"status": "done"})
+        >>> store.record(Job("fit", "linear"), JobResult(status="done"))
         >>> store.done_keys()
         {'linear/f1/s0'}
     """
@@ -85,7 +86,10 @@ class Store:
                 "run the same command to resume it, or choose another --out"
             )
 
-    def record(self, job: Job, result: dict[str, Any]) -> None:
+    def record(self, job: Job, result: JobResult | Mapping[str, Any]) -> None:
+        """Keep *job*'s result (a record, or a record's fields), replacing an earlier one."""
+        if not isinstance(result, JobResult):
+            result = JobResult.new(result)
         with self.connect() as db:
             db.execute(
                 "INSERT OR REPLACE INTO results (key, job, status, result, finished) "
@@ -93,8 +97,8 @@ class Store:
                 (
                     job.key,
                     json.dumps(job.to_dict()),
-                    str(result.get("status", "done")),
-                    json.dumps(result),
+                    result.status,
+                    json.dumps(result.to_json()),
                     time.time(),
                 ),
             )
@@ -103,10 +107,14 @@ class Store:
         with self.connect() as db:
             return {row[0] for row in db.execute("SELECT key FROM results")}
 
-    def results(self) -> list[tuple[Job, dict[str, Any]]]:
+    def results(self) -> list[tuple[Job, JobResult]]:
+        """Every job with its result, in the order of their keys (older records upgraded)."""
         with self.connect() as db:
             rows = db.execute("SELECT job, result FROM results ORDER BY key").fetchall()
-        return [(Job.from_dict(json.loads(job)), json.loads(result)) for job, result in rows]
+        return [
+            (Job.from_dict(json.loads(job)), JobResult.load(json.loads(result)))
+            for job, result in rows
+        ]
 
 
 def open_store(folder: Path, must_exist: bool = False) -> Store:

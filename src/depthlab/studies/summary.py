@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from depthlab.studies.analyse import analyse
-from depthlab.studies.claims import check_claims, fmt
-from depthlab.studies.interpret import summarise as summarise_interpretability
-from depthlab.studies.recommend import recommend
+from depthlab.studies.analysis.interpretability import interpretability
+from depthlab.studies.analysis.results import Results
+from depthlab.studies.analysis.statistics import analyse
+from depthlab.studies.analysis.transfer import transfer_curves
+from depthlab.studies.claims.check import check_claims
 from depthlab.studies.store import Store
-from depthlab.studies.transfer import summarise as summarise_transfer
+from depthlab.studies.verdict.recommendation import recommendation
+from depthlab.studies.verdict.text import fmt
 
 VERSION = 1
 
@@ -26,9 +28,10 @@ def summarise(store: Store) -> dict[str, Any]:
         "config": settings["config"],
         "environment": store.get_meta("environment"),
     }
-    summary.update(analyse(store.results(), plan, data["metric"]))
-    summary["transfer"] = summarise_transfer(store.results(), plan["alpha"])
-    summary["interpretability"] = summarise_interpretability(store.results(), plan)
+    results = Results(store.results(), plan["seeds"])
+    summary.update(analyse(results, plan, data["metric"]))
+    summary["transfer"] = transfer_curves(results, plan["alpha"])
+    summary["interpretability"] = interpretability(results, plan)
     summary["engineered"] = None
     done = {key for key in store.done_keys()}
     summary["progress"] = {
@@ -45,7 +48,7 @@ def summarise(store: Store) -> dict[str, Any]:
         ),
         None,
     )
-    summary["recommendation"] = recommend(summary, plan["recommend_by"], plan["alpha"])
+    summary["recommendation"] = recommendation(summary, plan["recommend_by"], plan["alpha"])
     return summary
 
 

@@ -23,11 +23,13 @@ def main(argv: list[str]) -> None:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints (from any library) go to stderr
     sys.stdout = sys.stderr
+    # Imported after the redirection above: importing them may print.
     import torch
 
-    from depthlab.config import StudyConfig
-    from depthlab.studies.jobs import StudyData, run_job
-    from depthlab.studies.plan import Job
+    from depthlab.config import StudyConfig, parse_config
+    from depthlab.studies.fitting.data import StudyData
+    from depthlab.studies.jobs import run_job
+    from depthlab.studies.plan.job import Job
 
     torch.set_num_threads(int(argv[0]) if argv else 1)
     handler = logging.StreamHandler(sys.stderr)
@@ -38,10 +40,11 @@ def main(argv: list[str]) -> None:
     logger.propagate = False
     for line in sys.stdin:
         request = json.loads(line)
-        data = StudyData(request["source"], StudyConfig(**request["config"]))
+        # The config crosses the process boundary as JSON: validated once, here.
+        data = StudyData(request["source"], parse_config(StudyConfig, request["config"]))
         result = run_job(Job.from_dict(request["job"]), data)
         try:
-            protocol.write(json.dumps(result) + "\n")
+            protocol.write(json.dumps(result.to_json()) + "\n")
             protocol.flush()
         except BrokenPipeError:  # the study process is gone; its next run redoes this job
             return

@@ -24,7 +24,6 @@ from depthlab.track.base import Tracker, flat_params, scalar_metrics
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
-    from depthlab.studies.run import StudyResult
     from depthlab.training.run import Run
 
 LOCAL = "local"
@@ -206,102 +205,6 @@ class MlflowTracker(Tracker):
         if self.client is not None and self.run_id is not None:
             self.client.set_terminated(self.run_id, STATUS.get(status, "FAILED"))
         self.client = None
-
-
-def log_study(
-    result: StudyResult, settings: dict[str, Any], uri: str | None, experiment: str | None = None
-) -> str:
-    """Log a finished study to MLflow as one run: its settings as parameters, the
-    recommendation as tags, and summary.json, report.html and study.sqlite as artifacts; and
-    every job of its ``study.sqlite`` as a child run (MLflow's nested runs: model, fraction,
-    seed and variant as parameters, train and test metrics and costs as metrics). Returns the
-    MLflow run id of the study.
-
-    Example:
-        >>> result = dl.study("iris", quick=True)  # doctest: +SKIP
-        >>> log_study(result, {"data": "iris"}, "local")  # doctest: +SKIP
-    """
-    require("mlflow", "track")
-    from mlflow.entities import Param
-
-    tracker = MlflowTracker(uri, experiment=experiment, run_name=result.folder.name)
-    data = result.summary.get("data")
-    named = data.get("name") if isinstance(data, dict) else None
-    name = experiment or str(named or settings.get("data") or "depthlab")
-    try:
-        from mlflow.tracking import MlflowClient
-
-        client = MlflowClient(tracking_uri=tracker.uri)
-        found = client.get_experiment_by_name(name)
-        experiment_id = (
-            found.experiment_id
-            if found is not None
-            else client.create_experiment(
-                name, artifact_location=_artifact_root_of(tracker.uri, name)
-            )
-        )
-        run = client.create_run(
-            experiment_id,
-            run_name=result.folder.name,
-            tags={"depthlab.study": str(result.folder.resolve())},
-        )
-    except Exception as exc:  # MLflow raises its own and the drivers' errors
-        raise ConfigError(
-            f"cannot log to the MLflow store {tracker.uri}: {str(exc).splitlines()[0]}; "
-            "check --mlflow (e.g. --mlflow local for ./mlflow.db)"
-        ) from None
-    run_id = str(run.info.run_id)
-    flat: dict[str, Any] = {}
-    for key, value in settings.items():
-        if value is not None:
-            flat[f"study.{key}"] = str(value)[:MAX_VALUE]
-    params = [Param(k, v) for k, v in flat.items()]
-    for i in range(0, len(params), MAX_PARAMS):
-        client.log_batch(run_id, params=params[i : i + MAX_PARAMS])
-    recommendation = result.summary.get("recommendation")
-    if isinstance(recommendation, dict):
-        for key, value in recommendation.items():
-            if isinstance(value, str | int | float):
-                client.set_tag(run_id, f"recommendation.{key}", str(value)[:MAX_VALUE])
-    for file in ("summary.json", "report.html", "study.sqlite"):
-        if (result.folder / file).is_file():
-            client.log_artifact(run_id, str(result.folder / file))
-    if (result.folder / "study.sqlite").is_file():
-        _log_jobs(client, experiment_id, run_id, result.folder)
-    client.set_terminated(run_id, "FINISHED")
-    return run_id
-
-
-def _log_jobs(client: MlflowClient, experiment_id: str, parent: str, folder: Path) -> None:
-    """One child run per job of the study in *folder*, under the study's run *parent*."""
-    from mlflow.entities import Metric, Param
-
-    from depthlab.studies.store import open_store
-
-    now = int(time.time() * 1000)
-    for job, outcome in open_store(folder).results():
-        child = client.create_run(
-            experiment_id,
-            run_name=job.key,
-            tags={"mlflow.parentRunId": parent, "depthlab.study.job": job.key},
-        )
-        named = {"kind": job.kind, "model": job.model, "fraction": job.fraction, "seed": job.seed}
-        if job.variant:
-            named["variant"] = job.variant
-        if job.kind == "threads":
-            named.update(threads=job.threads, device=job.device)
-        params = [Param(k, str(v)) for k, v in named.items()]
-        values: dict[str, float] = {}
-        for part in ("train", "test", "cost"):
-            if isinstance(outcome.get(part), dict):
-                values.update({f"{part}.{k}": v for k, v in _numbers(outcome[part]).items()})
-        values.update(_numbers({k: outcome.get(k) for k in ("seconds", "n_train", "depth")}))
-        metrics = [Metric(k, v, now, 0) for k, v in values.items()]
-        client.log_batch(child.info.run_id, metrics=metrics, params=params)
-        if outcome.get("error"):
-            client.set_tag(child.info.run_id, "depthlab.error", str(outcome["error"])[:MAX_VALUE])
-        status = "FINISHED" if outcome.get("status") == "done" else "FAILED"
-        client.set_terminated(child.info.run_id, status)
 
 
 def _numbers(record: dict[str, Any]) -> dict[str, float]:

@@ -1,20 +1,20 @@
 """The plan of a depth study: the model ladder x training-set fractions x seeds, plus the extra
-measurements, as a list of independent jobs with stable keys.
-
-A job's key names what it measures (``mlp:deep/f0.25/s1``), so a store can tell which jobs are
-done whatever order they ran in, and running the same command again resumes.
+measurements (the transfer row, the deep MLP without regularisation, thread timings), as a list
+of independent jobs with stable keys (:mod:`depthlab.studies.plan.job`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
 
 from depthlab.config import StudyConfig
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, closest
-
-JobKind = Literal["fit", "threads", "transfer"]
+from depthlab.features.registry import resolve_features, supported_modalities
+from depthlab.models.base import MODELS, families_for, get_family, list_families
+from depthlab.models.baselines import BASELINES
+from depthlab.studies.plan.job import Job, deepest, split_id
+from depthlab.studies.plan.recipes import transfer_jobs
 
 # Budgets of --quick: two fractions and short training (every seed still runs: a single seed
 # never decides a verdict).
@@ -53,48 +53,6 @@ MODALITY_LADDERS: dict[str, tuple[str, ...]] = {
         "encoder:deep",
     ),
 }
-LABELS = {
-    "biases": "biases only (mean + user + item)",
-    "mf:shallow": "matrix factorisation",
-    "ncf:deep": "deep NCF (MLP + dot product)",
-    "persistence": "persistence (last value)",
-    "arima": "ARIMA",
-    "logistic": "logistic regression",
-    "ridge": "ridge regression",
-    "boosting": "gradient boosting",
-    "linear": "linear (no hidden layer)",
-    "encoder:deep": "pretrained encoder + MLP head",
-    "encoder:shallow": "pretrained encoder + linear head",
-}
-
-
-@dataclass(frozen=True)
-class Job:
-    """One independent unit of a study: a training run, or a timing of thread scaling."""
-
-    kind: JobKind
-    model: str
-    fraction: float = 1.0
-    seed: int = 0
-    variant: str = ""  # "noreg": the deep MLP without dropout and weight decay
-    threads: int = 0  # thread-scaling jobs: torch threads to time with
-    device: str = "cpu"
-
-    @property
-    def key(self) -> str:
-        if self.kind == "threads":
-            return f"threads/{self.model}/{self.device}/t{self.threads}/s{self.seed}"
-        if self.kind == "transfer":  # pretrain, then fine-tune and scratch for every k
-            return f"transfer/{self.model}/s{self.seed}"
-        name = f"{self.model}+{self.variant}" if self.variant else self.model
-        return f"{name}/f{self.fraction:g}/s{self.seed}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Job:
-        return cls(**raw)
 
 
 @dataclass(frozen=True)
@@ -124,38 +82,14 @@ class Plan:
         return "\n".join(lines)
 
 
-def label(model: str) -> str:
-    """A readable name: ``mlp:deep`` -> ``deep MLP``."""
-    if model in LABELS:
-        return LABELS[model]
-    family, _, preset = model.partition(":")
-    return f"{preset} {family.upper()}".strip()
-
-
-def is_network(model: str) -> bool:
-    from depthlab.models.baselines import is_baseline
-
-    return not is_baseline(model)
-
-
-def split_id(model: str) -> tuple[str, str]:
-    """``(family, preset)`` of a network id; a bare family means its ``deep`` preset."""
-    family, _, preset = model.partition(":")
-    return family, preset or ("shallow" if family == "linear" else "deep")
-
-
 def input_kind(ds: Dataset, family: str, config: StudyConfig) -> str:
     """The input kind *family* gets on *ds* through its feature pipeline."""
-    from depthlab.features.registry import resolve_features
-
     return resolve_features(ds.modality, family, config.features.features).kind
 
 
 def default_models(ds: Dataset, config: StudyConfig) -> tuple[str, ...]:
     """The ladder for *ds*: its modality's own ladder, or the classical baselines for its task
     then every network that fits."""
-    from depthlab.models.base import MODELS
-
     if ds.modality in MODALITY_LADDERS:
         return MODALITY_LADDERS[ds.modality]
     classical = ("logistic", "boosting") if ds.task == "classification" else ("ridge", "boosting")
@@ -169,9 +103,6 @@ def default_models(ds: Dataset, config: StudyConfig) -> tuple[str, ...]:
 
 def check_models(models: tuple[str, ...], ds: Dataset, config: StudyConfig) -> tuple[str, ...]:
     """Normalise ids to ``family:preset`` and check each fits the data."""
-    from depthlab.models.base import MODELS, families_for, get_family
-    from depthlab.models.baselines import BASELINES
-
     out: list[str] = []
     for model in models:
         if model in BASELINES:
@@ -202,9 +133,6 @@ def check_models(models: tuple[str, ...], ds: Dataset, config: StudyConfig) -> t
 
 def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -> Plan:
     """Every job of the study on *ds*; *cores* and *gpu* shape the thread-scaling jobs."""
-    from depthlab.features.registry import supported_modalities
-    from depthlab.models.base import list_families
-
     if ds.modality not in supported_modalities():
         raise ConfigError(
             f"{ds.name}: depthlab cannot study {ds.modality} data yet; studies run on "
@@ -220,9 +148,7 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
     fractions = QUICK_FRACTIONS if quick_fractions else config.fractions
     seeds = tuple(range(config.seeds))
     jobs = [Job("fit", m, f, s) for m in models for f in fractions for s in seeds]
-    from depthlab.studies.transfer import plan_jobs
-
-    jobs += plan_jobs(ds.name, config, models)
+    jobs += transfer_jobs(ds.name, config, models)
     top = max(fractions)
     if config.regularisation and "mlp:deep" in models:
         jobs += [Job("fit", "mlp:deep", top, s, variant="noreg") for s in seeds]
@@ -236,12 +162,3 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
                 if gpu:
                     jobs.append(Job("threads", model, seed=seed, threads=cores, device="cuda"))
     return Plan(config, models, fractions, seeds, tuple(jobs))
-
-
-def deepest(models: tuple[str, ...]) -> str:
-    """The deep network the thread-scaling timings use: the CNN if there is one (the most
-    compute-bound), else the last deep network of the ladder."""
-    deep = [m for m in models if is_network(m) and split_id(m)[1] == "deep"]
-    if "cnn:deep" in deep:
-        return "cnn:deep"
-    return deep[-1] if deep else models[-1]

@@ -4,55 +4,21 @@ and robustness. Everything is plain JSON (``summary.json``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from depthlab.evaluate.stats import mean_ci, paired
-from depthlab.studies.plan import Job, is_network, label, split_id
+from depthlab.studies.analysis.results import Results, cost_of, on_test, on_train
+from depthlab.studies.plan.job import is_deep, is_network, label, split_id
+from depthlab.studies.record import JobResult
 
 BOUNDED = ("accuracy", "balanced_accuracy", "macro_f1")  # confidence intervals clipped to [0, 1]
 COST_KEYS = ("train_seconds", "peak_memory_mb")
 FIXED_COST_KEYS = ("parameters", "flops_per_example", "latency_ms_batch1", "latency_ms_batch256")
 
 
-class Results:
-    """Job results indexed by what they measured."""
-
-    def __init__(self, rows: list[tuple[Job, dict[str, Any]]], seeds: list[int]) -> None:
-        self.seeds = seeds
-        self.fit: dict[tuple[str, float, int], dict[str, Any]] = {}
-        self.threads: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
-        self.failures: list[dict[str, Any]] = []
-        for job, result in rows:
-            if result.get("status") != "done":
-                self.failures.append(
-                    {"key": job.key, "status": result.get("status"), "error": result.get("error")}
-                )
-                continue
-            if job.kind == "threads":
-                self.threads[(job.model, job.device, job.threads)].append(result)
-            elif job.kind == "transfer":  # summarised by studies/transfer.py
-                continue
-            else:
-                name = f"{job.model}+{job.variant}" if job.variant else job.model
-                self.fit[(name, job.fraction, job.seed)] = result
-
-    def by_seed(self, model: str, fraction: float, *path: str) -> list[float | None]:
-        """One value per seed (None where the run is missing or failed)."""
-        values: list[float | None] = []
-        for seed in self.seeds:
-            value: Any = self.fit.get((model, fraction, seed))
-            for key in path:
-                value = value.get(key) if isinstance(value, dict) else None
-            values.append(None if value is None else float(value))
-        return values
-
-
-def analyse(
-    rows: list[tuple[Job, dict[str, Any]]], plan: dict[str, Any], metric: str
-) -> dict[str, Any]:
-    models, fractions, seeds = plan["models"], plan["fractions"], plan["seeds"]
-    res = Results(rows, seeds)
+def analyse(res: Results, plan: dict[str, Any], metric: str) -> dict[str, Any]:
+    """The study's measurements per model from the job results *res* (see the module)."""
+    models, fractions = plan["models"], plan["fractions"]
     top = max(fractions)
     scores = {m: learning_curve(res, m, fractions, metric) for m in models}
     finals = {m: scores[m][-1]["mean"] for m in models if scores[m][-1]["mean"] is not None}
@@ -71,11 +37,7 @@ def analyse(
         "probes": probes(res, models, top),
         "threads": thread_scaling(res),
         "robustness": robustness(res, models, top, metric),
-        "mistakes": {
-            m: res.fit[(m, top, seeds[0])]["mistakes"]
-            for m in models
-            if res.fit.get((m, top, seeds[0]), {}).get("mistakes")
-        },
+        "mistakes": mistakes(res, models, top),
         "failures": res.failures,
     }
 
@@ -86,18 +48,18 @@ def learning_curve(
     curve = []
     bounded = metric in BOUNDED
     for f in fractions:
-        values = res.by_seed(model, f, "test", metric)
+        values = res.by_seed(model, f, on_test(metric))
         ci = mean_ci(values)
         if bounded and ci["lo"] is not None:
             ci["lo"], ci["hi"] = max(0.0, ci["lo"]), min(1.0, ci["hi"])
-        sizes = [v for v in res.by_seed(model, f, "n_train") if v is not None]
+        sizes = [v for v in res.by_seed(model, f, lambda r: r.n_train) if v is not None]
         curve.append(
             {
                 "fraction": f,
                 "n_train": int(sizes[0]) if sizes else None,
                 **ci,
                 "values": values,
-                "train_mean": mean_ci(res.by_seed(model, f, "train", metric))["mean"],
+                "train_mean": mean_ci(res.by_seed(model, f, on_train(metric)))["mean"],
             }
         )
     return curve
@@ -109,13 +71,13 @@ def model_facts(res: Results, model: str, top: float) -> dict[str, Any]:
         "kind": "network" if is_network(model) else "classical",
         "preset": split_id(model)[1] if is_network(model) else None,
     }
-    depths = [v for v in res.by_seed(model, top, "depth") if v is not None]
+    depths = [v for v in res.by_seed(model, top, lambda r: r.depth) if v is not None]
     facts["depth"] = int(depths[0]) if depths else None
-    runs = [res.fit.get((model, top, seed)) or {} for seed in res.seeds]
-    facts["features"] = next((r["features"] for r in runs if r.get("features")), None)
-    facts["engineered"] = any(r.get("engineered") for r in runs)
+    runs = [r for r in res.runs(model, top) if r is not None]
+    facts["features"] = next((r.features for r in runs if r.features), None)
+    facts["engineered"] = any(r.engineered for r in runs)
     for key in FIXED_COST_KEYS:
-        values = [v for v in res.by_seed(model, top, "cost", key) if v is not None]
+        values = [v for v in res.by_seed(model, top, cost_of(key)) if v is not None]
         if not values:
             facts[key] = None
         elif key.startswith("latency"):
@@ -123,8 +85,8 @@ def model_facts(res: Results, model: str, top: float) -> dict[str, Any]:
         else:
             facts[key] = int(values[0])
     for key in COST_KEYS:
-        facts[key] = mean_ci(res.by_seed(model, top, "cost", key))["mean"]
-    facts["train_seconds_values"] = res.by_seed(model, top, "cost", "train_seconds")
+        facts[key] = mean_ci(res.by_seed(model, top, cost_of(key)))["mean"]
+    facts["train_seconds_values"] = res.by_seed(model, top, cost_of("train_seconds"))
     return facts
 
 
@@ -133,7 +95,7 @@ def crossovers(
 ) -> list[dict[str, Any]]:
     """For each deep network against each shallower model: the smallest training size from which
     the deep one stays significantly better (None: never), and where it was significantly worse."""
-    deep = [m for m in models if is_network(m) and split_id(m)[1] == "deep" and m != "linear"]
+    deep = [m for m in models if is_deep(m)]
     shallow = [m for m in models if m not in deep]
     out = []
     for d in deep:
@@ -141,7 +103,9 @@ def crossovers(
             tests = [
                 {
                     "fraction": f,
-                    **paired(res.by_seed(d, f, "test", metric), res.by_seed(s, f, "test", metric)),
+                    **paired(
+                        res.by_seed(d, f, on_test(metric)), res.by_seed(s, f, on_test(metric))
+                    ),
                 }
                 for f in fractions
             ]
@@ -151,7 +115,7 @@ def crossovers(
                 if all(ahead[i:]):
                     start = fractions[i]
                     break
-            sizes = {f: res.by_seed(d, f, "n_train")[0] for f in fractions}
+            sizes = {f: res.by_seed(d, f, lambda r: r.n_train)[0] for f in fractions}
             size = sizes.get(start) if start is not None else None
             out.append(
                 {
@@ -171,8 +135,8 @@ def pareto_front(
     """Models no other model beats on both the mean score and the cost (lower is better)."""
     points = {}
     for m in models:
-        score = mean_ci(res.by_seed(m, top, "test", metric))["mean"]
-        costs = [v for v in res.by_seed(m, top, "cost", cost_key) if v is not None]
+        score = mean_ci(res.by_seed(m, top, on_test(metric)))["mean"]
+        costs = [v for v in res.by_seed(m, top, cost_of(cost_key)) if v is not None]
         if score is not None and costs:
             points[m] = (score, sum(costs) / len(costs))
     return [
@@ -189,8 +153,8 @@ def overfitting(res: Results, models: list[str], top: float, metric: str) -> dic
     regularisation against with it."""
     gaps = {}
     for m in [*models, "mlp:deep+noreg"]:
-        train = res.by_seed(m, top, "train", metric)
-        test = res.by_seed(m, top, "test", metric)
+        train = res.by_seed(m, top, on_train(metric))
+        test = res.by_seed(m, top, on_test(metric))
         if all(v is None for v in test):
             continue
         gap = [None if a is None or b is None else a - b for a, b in zip(train, test, strict=True)]
@@ -205,27 +169,33 @@ def overfitting(res: Results, models: list[str], top: float, metric: str) -> dic
         out["regularisation"] = {
             "gap": paired(gaps["mlp:deep+noreg"]["gap_values"], gaps["mlp:deep"]["gap_values"]),
             "test": paired(
-                res.by_seed("mlp:deep+noreg", top, "test", metric),
-                res.by_seed("mlp:deep", top, "test", metric),
+                res.by_seed("mlp:deep+noreg", top, on_test(metric)),
+                res.by_seed("mlp:deep", top, on_test(metric)),
             ),
         }
     return out
 
 
+def mistakes(res: Results, models: list[str], top: float) -> dict[str, Any]:
+    """The picture of each model's mistakes (seed 0's run on the full training set)."""
+    first = {m: res.fit.get((m, top, res.seeds[0])) for m in models}
+    return {m: run.mistakes for m, run in first.items() if run is not None and run.mistakes}
+
+
 def probes(res: Results, models: list[str], top: float) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for m in models:
-        per_seed = [res.fit.get((m, top, s), {}).get("probes") for s in res.seeds]
+        per_seed = [None if r is None else r.probes for r in res.runs(m, top)]
         runs = [p for p in per_seed if p]
         if not runs:
             continue
         layers = []
         for i in range(len(runs[0])):
-            values = [p[i]["score"] if p and i < len(p) else None for p in per_seed]
+            values = [p[i].score if p and i < len(p) else None for p in per_seed]
             layers.append(
                 {
                     "layer": i,
-                    "features": runs[0][i]["features"],
+                    "features": runs[0][i].features,
                     **mean_ci(values),
                     "values": values,
                 }
@@ -244,15 +214,12 @@ def thread_scaling(res: Results) -> dict[str, Any]:
         entry: dict[str, Any] = {"label": label(model), "throughput": {}}
         for (device, threads), rows in sorted(runs.items()):
             entry["throughput"][f"{device}:{threads}"] = mean_ci(
-                [r["examples_per_second"] for r in rows]
+                [r.examples_per_second for r in rows]
             )
         for (device, threads), rows in sorted(runs.items()):
             if (device, threads) == ("cpu", 1) or not one:
                 continue
-            ratios = [
-                b["examples_per_second"] / a["examples_per_second"]
-                for a, b in zip(one, rows, strict=False)
-            ]
+            ratios = [_rate(b) / _rate(a) for a, b in zip(one, rows, strict=False)]
             name = "gpu_speedup" if device == "cuda" else "thread_speedup"
             entry[name] = {"threads": threads, **mean_ci(ratios), "values": ratios}
         out[model] = entry
@@ -262,9 +229,9 @@ def thread_scaling(res: Results) -> dict[str, Any]:
 def robustness(res: Results, models: list[str], top: float, metric: str) -> dict[str, Any]:
     out = {}
     for m in models:
-        clean = res.by_seed(m, top, "test", metric)
-        noise = res.by_seed(m, top, "robustness", "noise", metric)
-        missing = res.by_seed(m, top, "robustness", "missing", metric)
+        clean = res.by_seed(m, top, on_test(metric))
+        noise = res.by_seed(m, top, lambda r: r.robustness and r.robustness.noise.get(metric))
+        missing = res.by_seed(m, top, lambda r: r.robustness and r.robustness.missing.get(metric))
         if all(v is None for v in noise):
             continue
         out[m] = {
@@ -280,3 +247,10 @@ def robustness(res: Results, models: list[str], top: float, metric: str) -> dict
 def _drops(clean: list[float | None], other: list[float | None]) -> list[float | None]:
     """What the metric loses per seed (clean minus perturbed)."""
     return [None if c is None or o is None else c - o for c, o in zip(clean, other, strict=True)]
+
+
+def _rate(result: JobResult) -> float:
+    rate = result.examples_per_second
+    if rate is None:
+        raise ValueError("a thread timing without its examples per second")
+    return rate

@@ -1,12 +1,13 @@
-"""The recommendation: the cheapest model that is not significantly worse than the best."""
+"""The study's recommendation: the cheapest model that is not significantly worse than the
+best."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from depthlab.evaluate.stats import paired
-from depthlab.studies.claims import diff_text, fmt
-from depthlab.studies.plan import label
+from depthlab.studies.plan.job import label
+from depthlab.studies.verdict.text import diff_text, fmt
 
 COSTS = {
     "train_time": ("train_seconds", "training time", "s"),
@@ -14,7 +15,7 @@ COSTS = {
 }
 
 
-def recommend(summary: dict[str, Any], by: str, alpha: float) -> dict[str, Any]:
+def recommendation(summary: dict[str, Any], by: str, alpha: float) -> dict[str, Any]:
     """Among the models whose full-data score is not significantly below the best's (paired
     over seeds), the one that costs least *by* training time or by inference latency."""
     metric, scores, facts = summary["metric"], summary["scores"], summary["models"]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from depthlab.data.dataset import Dataset
-from depthlab.studies.measure import outputs
+from depthlab.evaluate.outputs import outputs
 
 SHOWN = 16  # mistakes drawn at most
 TEXTS_SHOWN = 12

@@ -1,26 +1,27 @@
 """The claim "Deep models suit transfer learning", judged from the study's transfer row
-(fine-tuned against scratch, studies/transfer.py) or, in text studies, from the pretrained
-sentence encoder against the best network trained from scratch."""
+(fine-tuned against scratch, :mod:`depthlab.studies.analysis.transfer`) or, in text studies,
+from the pretrained sentence encoder against the best network trained from scratch."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from depthlab.evaluate.stats import paired
-from depthlab.studies.plan import is_network, label, split_id
+from depthlab.studies.claims.judge import Judge
+from depthlab.studies.plan.job import is_network, label, split_id
+from depthlab.studies.verdict.text import diff_text, fmt
+from depthlab.studies.verdict.words import INCONCLUSIVE, Verdict, combine, sign, verdict
 
 
-def transfer(j: Any) -> dict[str, Any]:
+def transfer(j: Judge) -> Verdict:
     """A pretrained encoder with a trained head (text studies) against the best network trained
     from scratch, on the smallest and the full training set."""
-    from depthlab.studies.claims import INCONCLUSIVE, combine, diff_text, fmt, verdict
-
     claim = "Deep models suit transfer learning"
     if j.s.get("transfer"):  # the study's transfer row: fine-tuned against scratch
         return fine_tuning(j, claim, j.s["transfer"])
     measure = "a pretrained model with a new head against the best network trained from scratch"
-    pretrained = j._best([m for m in j.final if split_id(m)[0] == "encoder"])
-    scratch = j._best(
+    pretrained = j.best([m for m in j.final if split_id(m)[0] == "encoder"])
+    scratch = j.best(
         [m for m in j.final if is_network(m) and split_id(m)[0] != "encoder" and m != "linear"]
     )
     if pretrained is None or scratch is None:
@@ -37,7 +38,7 @@ def transfer(j: Any) -> dict[str, Any]:
     parts, signs = [], []
     for index in dict.fromkeys((0, len(fractions) - 1)):
         test = j.compare(pretrained, scratch, index)
-        signs.append(0 if not test["significant"] else (1 if test["diff"] > 0 else -1))
+        signs.append(sign(test))
         parts.append(
             f"{fractions[index]:.0%} of the training set: {label(pretrained)} "
             f"{fmt(j.s['scores'][pretrained][index]['mean'], j.metric)}, {label(scratch)} "
@@ -48,12 +49,10 @@ def transfer(j: Any) -> dict[str, Any]:
     return verdict(claim, measure, result, "; ".join(parts), "paired t-test over seeds")
 
 
-def fine_tuning(j: Any, claim: str, row: dict[str, Any]) -> dict[str, Any]:
+def fine_tuning(j: Judge, claim: str, row: dict[str, Any]) -> Verdict:
     """The deep network fine-tuned from a source task against itself trained from scratch on
     the fewest target examples (paired over seeds), and whether it gains more from pretraining
     than the shallow network (the paired difference of the two gains)."""
-    from depthlab.studies.claims import INCONCLUSIVE, combine, diff_text, fmt, verdict
-
     measure = (
         "pretrain on a source task, fine-tune on k target examples per class, against the same "
         "network trained from scratch (studies/transfer.py)"
@@ -88,5 +87,5 @@ def fine_tuning(j: Any, claim: str, row: dict[str, Any]) -> dict[str, Any]:
                 f"; the deep network gains {abs(more['diff']) * 100:.1f} points {side} from "
                 f"pretraining than {label(shallow[0])} ({diff_text(more, 'accuracy')}{decided})"
             )
-    result = combine([0 if not test["significant"] else (1 if test["diff"] > 0 else -1)])
+    result = combine([sign(test)])
     return verdict(claim, measure, result, text, "paired t-test over seeds")

@@ -1,0 +1,102 @@
+"""What every fitting job starts from: the study's data (loaded once per process), the training
+indices of a job's fraction, a preprocessor fitted on them, and the job's training settings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from depthlab.config import StudyConfig, TrainConfig, parse_config
+from depthlab.data.dataset import Dataset
+from depthlab.data.load import load_dataset
+from depthlab.data.splits import Split, split_dataset
+from depthlab.models.base import get_family
+from depthlab.studies.plan.job import Job, is_network, split_id
+from depthlab.studies.plan.ladder import QUICK_EPOCHS
+from depthlab.training.preprocess import Preprocessor, examples_for
+
+# Every network trains for at least this many optimiser steps: a small training fraction gets
+# more epochs, so that it is not starved of updates (its epochs are short).
+MIN_STEPS = 300
+QUICK_MIN_STEPS = 120
+THREAD_EPOCHS = 2  # a thread-scaling job times this many epochs on the full training set
+
+
+# Datasets loaded in this process, by source and options: a worker loads its data once.
+_LOADED: dict[str, Dataset] = {}
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """Where the study's data comes from (cheap to send to a worker), and the study settings."""
+
+    source: str
+    config: StudyConfig
+
+    def dataset(self) -> Dataset:
+        options = self.config.data.model_dump(exclude_unset=True)
+        key = f"{self.source}|{sorted(options.items())}"
+        if key not in _LOADED:
+            _LOADED[key] = load_dataset(self.source, **options)
+        return _LOADED[key]
+
+
+def subsample(train: np.ndarray, fraction: float, seed: int, recent: bool = False) -> np.ndarray:
+    """The first *fraction* of a seeded permutation of *train*: smaller fractions are subsets of
+    larger ones, so a learning curve adds data rather than swapping it. With *recent* (series
+    windows), the latest *fraction* instead: a shorter history, since random windows overlap and
+    would still cover nearly every training step."""
+    if fraction >= 1.0:
+        return train
+    keep = max(2, math.ceil(fraction * len(train)))
+    if recent:
+        return train[-keep:]
+    order = np.random.Generator(np.random.PCG64([seed, 7919])).permutation(len(train))
+    return np.sort(train[order[:keep]])
+
+
+def train_config(
+    job: Job,
+    config: StudyConfig,
+    n_train: int | None = None,
+    defaults: dict[str, Any] | None = None,
+) -> TrainConfig:
+    """The training settings of *job*: the family's preset, then the feature pipeline's
+    *defaults* (small batches for short series), then the study's budget."""
+    family, preset = split_id(job.model)
+    values: dict[str, Any] = {
+        **get_family(family).train_presets.get(preset, {}),
+        **(defaults or {}),
+        # A tuned configuration (study --tuned) wins over the preset; the study's budget still
+        # applies (--epochs, --quick), so every model of the study trains alike.
+        **config.tuned.get(job.model, {}).get("train", {}),
+    }
+    epochs = config.epochs or values.get("epochs", TrainConfig.model_fields["epochs"].default)
+    if config.quick and config.epochs is None:
+        epochs = min(epochs, QUICK_EPOCHS)
+    if job.kind == "threads":
+        epochs = THREAD_EPOCHS
+    elif n_train:
+        batch = values.get("batch_size", TrainConfig.model_fields["batch_size"].default)
+        least = QUICK_MIN_STEPS if config.quick else MIN_STEPS
+        epochs = max(epochs, math.ceil(least / math.ceil(n_train / batch)))
+    values.update(
+        epochs=epochs, seed=job.seed, device=job.device if job.kind == "threads" else "cpu"
+    )
+    if job.variant == "noreg":
+        values["weight_decay"] = 0.0
+    return parse_config(TrainConfig, values)
+
+
+def prepared(job: Job, data: StudyData) -> tuple[Dataset, Split, np.ndarray, Preprocessor]:
+    """The dataset, its split for this seed, the training indices of this fraction, and a
+    preprocessor fitted on them."""
+    family = split_id(job.model)[0] if is_network(job.model) else job.model
+    options = data.config.features
+    ds = examples_for(data.dataset(), family, options)
+    split = split_dataset(ds, seed=job.seed, strategy=data.config.split)
+    train = subsample(split.train, job.fraction, job.seed, recent=ds.task == "forecasting")
+    return ds, split, train, Preprocessor.fit(ds, train, family, options)

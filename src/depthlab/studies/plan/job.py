@@ -1,0 +1,102 @@
+"""A study job and the model ids every phase of a study shares.
+
+A job's key names what it measures (``mlp:deep/f0.25/s1``), so a store can tell which jobs are
+done whatever order they ran in, and running the same command again resumes.
+
+Example:
+    >>> Job("fit", "mlp:deep", 0.25, 1).key
+    'mlp:deep/f0.25/s1'
+    >>> label("mlp:deep"), split_id("cnn")
+    ('deep MLP', ('cnn', 'deep'))
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from depthlab.models.baselines import is_baseline
+
+JobKind = Literal["fit", "threads", "transfer"]
+
+# The metric every study ranks by: higher is better for both.
+METRIC = {"classification": "accuracy", "regression": "r2", "forecasting": "r2"}
+LABELS = {
+    "biases": "biases only (mean + user + item)",
+    "mf:shallow": "matrix factorisation",
+    "ncf:deep": "deep NCF (MLP + dot product)",
+    "persistence": "persistence (last value)",
+    "arima": "ARIMA",
+    "logistic": "logistic regression",
+    "ridge": "ridge regression",
+    "boosting": "gradient boosting",
+    "linear": "linear (no hidden layer)",
+    "encoder:deep": "pretrained encoder + MLP head",
+    "encoder:shallow": "pretrained encoder + linear head",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One independent unit of a study: a training run, a transfer row or a timing of thread
+    scaling."""
+
+    kind: JobKind
+    model: str
+    fraction: float = 1.0
+    seed: int = 0
+    variant: str = ""  # "noreg": the deep MLP without dropout and weight decay
+    threads: int = 0  # thread-scaling jobs: torch threads to time with
+    device: str = "cpu"
+
+    @property
+    def key(self) -> str:
+        if self.kind == "threads":
+            return f"threads/{self.model}/{self.device}/t{self.threads}/s{self.seed}"
+        if self.kind == "transfer":  # pretrain, then fine-tune and scratch for every k
+            return f"transfer/{self.model}/s{self.seed}"
+        return f"{self.name}/f{self.fraction:g}/s{self.seed}"
+
+    @property
+    def name(self) -> str:
+        """The model with its variant: ``mlp:deep+noreg``."""
+        return f"{self.model}+{self.variant}" if self.variant else self.model
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Job:
+        return cls(**raw)
+
+
+def label(model: str) -> str:
+    """A readable name: ``mlp:deep`` -> ``deep MLP``."""
+    if model in LABELS:
+        return LABELS[model]
+    family, _, preset = model.partition(":")
+    return f"{preset} {family.upper()}".strip()
+
+
+def is_network(model: str) -> bool:
+    return not is_baseline(model)
+
+
+def split_id(model: str) -> tuple[str, str]:
+    """``(family, preset)`` of a network id; a bare family means its ``deep`` preset."""
+    family, _, preset = model.partition(":")
+    return family, preset or ("shallow" if family == "linear" else "deep")
+
+
+def is_deep(model: str) -> bool:
+    """A deep network of the ladder (the linear model is never deep)."""
+    return is_network(model) and split_id(model)[1] == "deep" and model != "linear"
+
+
+def deepest(models: tuple[str, ...]) -> str:
+    """The deep network the thread-scaling timings use: the CNN if there is one (the most
+    compute-bound), else the last deep network of the ladder."""
+    deep = [m for m in models if is_network(m) and split_id(m)[1] == "deep"]
+    if "cnn:deep" in deep:
+        return "cnn:deep"
+    return deep[-1] if deep else models[-1]
