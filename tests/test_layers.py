@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report",),
     ("export",),
     ("serve",),
-    ("estimators",),
+    ("estimators", "depth_study"),  # the package face's compositions
     ("depthlab",),  # the package face: depthlab/__init__.py, its lazy public API
     ("cli", "__main__"),
 )

@@ -139,7 +139,7 @@ def study_command(
 
       depthlab study iris --quick --mlflow local
     """
-    from depthlab.cli.train import data_environment, data_path
+    from depthlab.cli.options import data_environment, data_path
     from depthlab.data.datasets import is_builtin
     from depthlab.depth_study import study
     from depthlab.errors import ConfigError

@@ -14,8 +14,8 @@ from typing import Any
 import torch
 
 from depthlab.evaluate.cost import flops_per_example
-from depthlab.features.registry import resolve_features
 from depthlab.models.base import build_model
+from depthlab.models.pipelines import resolve_features
 from depthlab.studies.fitting.data import StudyData, prepared, train_config
 from depthlab.studies.plan.job import Job, is_network, split_id
 from depthlab.studies.plan.ladder import Plan
@@ -50,7 +50,7 @@ def estimate_seconds(
     for job in jobs:
         n = math.ceil(len(split.train) * job.fraction)
         if is_network(job.model):
-            cfg = train_config(job, plan.config, n, preps[job.model].pipeline.train_defaults)
+            cfg = train_config(job, plan.config, n, preps[job.model].pipeline)
             epochs = cfg.epochs
             steps = epochs * math.ceil(n / cfg.batch_size)
             rate = FLOPS_PER_SECOND_PER_CORE * (job.threads or cores / workers)

@@ -24,9 +24,9 @@ from depthlab.studies.fitting.threads import run_threads
 from depthlab.studies.fitting.train import fit_baseline, fit_network
 from depthlab.studies.measurement.pictures import picture
 from depthlab.studies.measurement.scores import measure_extras, score
-from depthlab.studies.plan.job import Job, is_network, split_id
+from depthlab.studies.plan.job import Job, is_network
 from depthlab.studies.record import JobResult
-from depthlab.training.loop import Tensors
+from depthlab.training.fitting import Tensors
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,7 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     tensors = Tensors(xt[train], yt[train], xt[split.val], yt[split.val])
     measure_latency = top and not job.variant  # a model's latency: once, on the full data
     if is_network(job.model):
-        defaults = prep.pipeline.train_defaults
-        suggested = prep.pipeline.model_options(*split_id(job.model))
-        model, cost = fit_network(
-            job, data.config, spec, tensors, measure_latency, defaults, suggested
-        )
+        model, cost = fit_network(job, data.config, spec, tensors, measure_latency, prep.pipeline)
     else:
         model, cost = fit_baseline(job, spec, tensors, measure_latency)
     result: dict[str, Any] = {

@@ -33,7 +33,7 @@ from depthlab.studies.plan.ladder import Plan, make_plan
 from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store, open_store
 from depthlab.studies.summary import summarise
-from depthlab.training.run import write_json
+from depthlab.training.record import write_json
 
 log = logging.getLogger(__name__)
 SUMMARY, REPORT = "summary.json", "report.html"

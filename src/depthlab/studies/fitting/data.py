@@ -9,14 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.config import StudyConfig, TrainConfig, parse_config
+from depthlab.config import StudyConfig, TrainConfig, TrainSpec, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.data.splits import Split, split_dataset
-from depthlab.models.base import get_family
+from depthlab.features.registry import Features
 from depthlab.studies.plan.job import Job, is_network, split_id
 from depthlab.studies.plan.ladder import QUICK_EPOCHS
 from depthlab.training.preprocess import Preprocessor, examples_for
+from depthlab.training.spec import resolve
 
 # Every network trains for at least this many optimiser steps: a small training fraction gets
 # more epochs, so that it is not starved of updates (its epochs are short).
@@ -58,37 +59,43 @@ def subsample(train: np.ndarray, fraction: float, seed: int, recent: bool = Fals
     return np.sort(train[order[:keep]])
 
 
+def job_spec(job: Job, config: StudyConfig, pipeline: Features | None = None) -> TrainSpec:
+    """The model and training settings of a network *job* before the study's budget: the
+    family's preset, then what the feature *pipeline* suggests (small batches for short series,
+    pooling for a log-mel CNN), then a tuned configuration (study --tuned), through the one
+    precedence of :func:`depthlab.training.spec.resolve`."""
+    family, preset = split_id(job.model)
+    tuned = config.tuned.get(job.model, {})
+    layer = TrainSpec(train=tuned.get("train", {}), options=tuned.get("model", {}))
+    return resolve(TrainSpec(model=family, preset=preset), tuned=layer, pipeline=pipeline)
+
+
 def train_config(
     job: Job,
     config: StudyConfig,
     n_train: int | None = None,
-    defaults: dict[str, Any] | None = None,
+    pipeline: Features | None = None,
 ) -> TrainConfig:
-    """The training settings of *job*: the family's preset, then the feature pipeline's
-    *defaults* (small batches for short series), then the study's budget."""
-    family, preset = split_id(job.model)
-    values: dict[str, Any] = {
-        **get_family(family).train_presets.get(preset, {}),
-        **(defaults or {}),
-        # A tuned configuration (study --tuned) wins over the preset; the study's budget still
-        # applies (--epochs, --quick), so every model of the study trains alike.
-        **config.tuned.get(job.model, {}).get("train", {}),
-    }
-    epochs = config.epochs or values.get("epochs", TrainConfig.model_fields["epochs"].default)
+    """The training settings of *job* (:func:`job_spec`), then the study's budget: the tuned
+    settings still train for the study's epochs (--epochs, --quick), so every model of the study
+    trains alike."""
+    values = job_spec(job, config, pipeline).train
+    epochs = config.epochs or values.epochs
     if config.quick and config.epochs is None:
         epochs = min(epochs, QUICK_EPOCHS)
     if job.kind == "threads":
         epochs = THREAD_EPOCHS
     elif n_train:
-        batch = values.get("batch_size", TrainConfig.model_fields["batch_size"].default)
         least = QUICK_MIN_STEPS if config.quick else MIN_STEPS
-        epochs = max(epochs, math.ceil(least / math.ceil(n_train / batch)))
-    values.update(
-        epochs=epochs, seed=job.seed, device=job.device if job.kind == "threads" else "cpu"
-    )
+        epochs = max(epochs, math.ceil(least / math.ceil(n_train / values.batch_size)))
+    budget: dict[str, Any] = {
+        "epochs": epochs,
+        "seed": job.seed,
+        "device": job.device if job.kind == "threads" else "cpu",
+    }
     if job.variant == "noreg":
-        values["weight_decay"] = 0.0
-    return parse_config(TrainConfig, values)
+        budget["weight_decay"] = 0.0
+    return parse_config(TrainConfig, {**values.model_dump(), **budget})
 
 
 def prepared(job: Job, data: StudyData) -> tuple[Dataset, Split, np.ndarray, Preprocessor]:

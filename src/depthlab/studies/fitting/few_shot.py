@@ -28,9 +28,8 @@ from depthlab.models.base import build_model
 from depthlab.studies.fitting.data import StudyData, subsample, train_config
 from depthlab.studies.plan.job import Job, split_id
 from depthlab.studies.plan.recipes import recipe_for, shots_of
-from depthlab.training.loop import Tensors
+from depthlab.training.fitting import Tensors, fit_model
 from depthlab.training.preprocess import Preprocessor, examples_for
-from depthlab.training.run import fit_network
 from depthlab.training.transfer import Source
 
 FINE_TUNE_LR_RATIO = 0.1  # pretrained layers move slowly: a few examples should not undo them
@@ -89,12 +88,11 @@ def few_shot(
     x, y = torch.from_numpy(prep.transform(src.inputs)), torch.from_numpy(src.targets)
     spec = prep.input_spec(src.n_classes)
     options = prep.pipeline.model_options(family, preset)
-    defaults = prep.pipeline.train_defaults
-    cfg = train_config(Job("fit", model, seed=seed), config, len(train), defaults)
+    cfg = train_config(Job("fit", model, seed=seed), config, len(train), prep.pipeline)
     torch.manual_seed(seed)
     net = build_model(family, spec, preset, **options)
     tensors = Tensors(x[train], y[train], x[split.val], y[split.val])
-    fit_network(net, tensors, cfg, "classification", latency=False)
+    fit_model(net, tensors, cfg, cost="size")
     pretrained = Source(
         Path(f"{source.name} (pretrained)"),
         {k: v.detach().clone() for k, v in net.state_dict().items()},
@@ -120,7 +118,7 @@ def few_shot(
                 pretrained.initialise(copy, FINE_TUNE_FREEZE, tgt.class_names)
                 values["fine_tune_lr"] = cfg.lr * FINE_TUNE_LR_RATIO
             tuned = cfg.model_copy(update=values)
-            fit_network(copy, data, tuned, "classification", latency=False)
+            fit_model(copy, data, tuned, cost="size")
             row[start] = accuracy(copy, xt[test], yt[test])
         rows.append(row)
     return {

@@ -8,9 +8,9 @@ from typing import Any
 import torch
 
 from depthlab.models.base import build_model
-from depthlab.studies.fitting.data import StudyData, prepared, train_config
+from depthlab.studies.fitting.data import StudyData, job_spec, prepared, train_config
 from depthlab.studies.plan.job import Job, split_id
-from depthlab.training.loop import Tensors, fit
+from depthlab.training.fitting import Tensors, fit_model
 
 
 def run_threads(job: Job, data: StudyData) -> dict[str, Any]:
@@ -24,14 +24,11 @@ def run_threads(job: Job, data: StudyData) -> dict[str, Any]:
     try:
         torch.manual_seed(job.seed)
         spec = prep.input_spec(ds.n_classes or 1)
-        options = {
-            **prep.pipeline.model_options(family, preset),
-            **data.config.tuned.get(job.model, {}).get("model", {}),
-        }
+        options = job_spec(job, data.config, prep.pipeline).options
         model = build_model(family, spec, preset, **options)
-        cfg = train_config(job, data.config, defaults=prep.pipeline.train_defaults)
+        cfg = train_config(job, data.config, pipeline=prep.pipeline)
         empty = x[:0]
-        result = fit(model, Tensors(x[train], y[train], empty, y[:0]), cfg, spec.task)
+        result = fit_model(model, Tensors(x[train], y[train], empty, y[:0]), cfg).result
     finally:
         torch.set_num_threads(before)
     examples = len(train) * cfg.epochs

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from depthlab.config import StudyConfig
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, closest
-from depthlab.features.registry import resolve_features, supported_modalities
+from depthlab.features.registry import supported_modalities
 from depthlab.models.base import MODELS, families_for, get_family, list_families
 from depthlab.models.baselines import BASELINES
+from depthlab.models.pipelines import resolve_features
 from depthlab.studies.plan.job import Job, deepest, split_id
 from depthlab.studies.plan.recipes import transfer_jobs
 
