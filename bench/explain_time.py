@@ -39,9 +39,10 @@ def child(seed: int, samples: int, steps: int, epochs: int | None, threads: int)
 
     import depthlab as dl
     from depthlab.data.load import load_dataset
-    from depthlab.explaining.data import background, pick, run_data, target_of
+    from depthlab.explaining.data import background, pick, target_of
     from depthlab.explaining.faithfulness import deletion
     from depthlab.explaining.methods import attribute
+    from depthlab.training.reload import run_data
 
     torch.set_num_threads(threads)
     ds = load_dataset("mnist1d")

@@ -84,9 +84,8 @@ def fit_and_score(
     from depthlab.evaluate.metrics import compute_metrics
     from depthlab.evaluate.outputs import outputs
     from depthlab.models.base import build_model, get_family
-    from depthlab.training.loop import Tensors
+    from depthlab.training.fitting import Tensors, fit_model
     from depthlab.training.preprocess import Preprocessor
-    from depthlab.training.run import fit_network
 
     family, preset = model.split(":")
     w = windows(lookback)
@@ -109,7 +108,7 @@ def fit_and_score(
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     # No validation data in the loop: the final weights are kept, in selection as in the test.
     data = Tensors(xt[train], yt[train], xt[:0], yt[:0])
-    _, cost = fit_network(net, data, cfg, "forecasting", latency=False)
+    cost = fit_model(net, data, cfg, cost="size").cost
     predicted = prep.inverse_targets(outputs(net, x[scored]))
     metrics = compute_metrics("forecasting", w.targets[scored], predicted)
     return {
