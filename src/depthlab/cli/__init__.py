@@ -18,7 +18,7 @@ from depthlab.cli.export import export_command
 from depthlab.cli.runs import runs_app
 from depthlab.cli.serve import serve_command
 from depthlab.cli.study import report_command, study_command
-from depthlab.cli.train import train_command
+from depthlab.cli.train import TRAIN_HELP, train_command
 from depthlab.cli.tune import tune_command
 from depthlab.errors import DepthlabError
 
@@ -33,7 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
-app.command("train")(train_command)
+app.command("train", help=TRAIN_HELP)(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("predict")(predict_command)
 app.command("crossval")(crossval_command)

@@ -296,6 +296,44 @@ ExperimentFlag = Annotated[
 ]
 
 
+TRAIN_HELP = """Train one network on a dataset and keep everything in a run folder.
+
+The folder holds run.json (data, split, model, settings), model.safetensors, metrics.json
+and history.jsonl, and TensorBoard event files in tb/ ('tensorboard --logdir runs');
+'depthlab evaluate' and 'depthlab predict' read it back.
+
+Examples:
+
+  depthlab train --data mnist1d --model cnn --preset deep --seed 0 --out runs/cnn
+
+  depthlab train --data iris --model mlp --epochs 50 --lr 0.01 --out runs/iris
+
+  depthlab train --data houses.csv --target price --option width=64 --out runs/houses
+
+  depthlab train --data sales.csv --task forecasting --target units --lookback 28 --horizon 7
+
+  depthlab train --data mnist1d --model cnn --option channels=[32,64] --out runs/small
+
+  depthlab train --data mnist1d --model cnn --preset deep --out runs/cnn --resume
+
+  depthlab train --data fsdd --model cnn --config train.yaml --split grouped
+
+  depthlab train --data fsdd --model cnn --preset deep --split official --augment mask
+
+  depthlab train --data fsdd --model rnn --test-group theo --out runs/fsdd-theo
+
+  depthlab train --data sentiment --model encoder --encoder all-MiniLM-L6-v2
+
+  depthlab train --data fsdd --model cnn --preset deep --init-from runs/fsdd-theo
+  --freeze all-but-head --fine-tune-lr 0.0003 --out runs/fsdd-tuned
+
+  torchrun --standalone --nproc_per_node 2 -m depthlab train --data mnist1d --model cnn
+  --distributed --out runs/cnn-ddp
+
+  depthlab train --data iris --model mlp --out runs/iris --mlflow local
+"""
+
+
 def train_command(
     data: DataFlag,
     model: ModelFlag = "mlp",
@@ -339,42 +377,8 @@ def train_command(
     mlflow: MlflowFlag = None,
     experiment: ExperimentFlag = None,
 ) -> None:
-    """Train one network on a dataset and keep everything in a run folder.
-
-    The folder holds run.json (data, split, model, settings), model.safetensors, metrics.json
-    and history.jsonl, and TensorBoard event files in tb/ ('tensorboard --logdir runs');
-    'depthlab evaluate' and 'depthlab predict' read it back.
-
-    Examples:
-
-      depthlab train --data mnist1d --model cnn --preset deep --seed 0 --out runs/cnn
-
-      depthlab train --data iris --model mlp --epochs 50 --lr 0.01 --out runs/iris
-
-      depthlab train --data houses.csv --target price --option width=64 --out runs/houses
-
-      depthlab train --data sales.csv --task forecasting --target units --lookback 28 --horizon 7
-
-      depthlab train --data mnist1d --model cnn --option channels=[32,64] --out runs/small
-
-      depthlab train --data mnist1d --model cnn --preset deep --out runs/cnn --resume
-
-      depthlab train --data fsdd --model cnn --config train.yaml --split grouped
-
-      depthlab train --data fsdd --model cnn --preset deep --split official --augment mask
-
-      depthlab train --data fsdd --model rnn --test-group theo --out runs/fsdd-theo
-
-      depthlab train --data sentiment --model encoder --encoder all-MiniLM-L6-v2
-
-      depthlab train --data fsdd --model cnn --preset deep --init-from runs/fsdd-theo
-      --freeze all-but-head --fine-tune-lr 0.0003 --out runs/fsdd-tuned
-
-      torchrun --standalone --nproc_per_node 2 -m depthlab train --data mnist1d --model cnn
-      --distributed --out runs/cnn-ddp
-
-      depthlab train --data iris --model mlp --out runs/iris --mlflow local
-    """
+    """``depthlab train``: flags -> spec -> :func:`~depthlab.training.run.train` -> summary
+    (its --help is :data:`TRAIN_HELP`)."""
     from depthlab.track.base import cli_trackers
     from depthlab.training.run import train
 
