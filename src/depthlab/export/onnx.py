@@ -22,6 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from depthlab.config import FeatureConfig, parse_config
+from depthlab.data.load import load_dataset
+from depthlab.data.splits import recorded_split
 from depthlab.errors import DepthlabError, require
 from depthlab.export.bundle import (
     SIDECAR,
@@ -33,6 +36,8 @@ from depthlab.export.bundle import (
 )
 from depthlab.export.card import model_card
 from depthlab.export.inference import INPUT_NAME, OUTPUT_NAME, Inference, OnnxBackend, TorchBackend
+from depthlab.features.registry import get_features
+from depthlab.features.spec import InputSpec
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +170,6 @@ def check_parity(
 def held_out_inputs(config: dict[str, Any], limit: int) -> tuple[Any, str]:
     """Raw inputs of (up to *limit*) test examples of the run's split, or ``None`` and why not
     (the data was given as an in-memory Dataset, or cannot be read here)."""
-    from depthlab.config import FeatureConfig, parse_config
-    from depthlab.data.load import load_dataset
-    from depthlab.data.splits import recorded_split
-    from depthlab.features.registry import get_features
 
     data, split = config["data"], config["split"]
     if not data.get("source"):
@@ -189,7 +190,6 @@ def held_out_inputs(config: dict[str, Any], limit: int) -> tuple[Any, str]:
 
 def synthetic_inputs(config: dict[str, Any], n: int) -> np.ndarray:
     """Random model inputs of the run's input spec (ids within range for ids)."""
-    from depthlab.features.spec import InputSpec
 
     spec = InputSpec.from_dict(config["model"]["input"])
     rng = np.random.default_rng(0)

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from depthlab.errors import ConfigError
+from depthlab.errors import ConfigError, DataError
 from depthlab.features.spec import InputSpec
 from depthlab.models.tabular import with_category_codes
 
@@ -192,8 +192,6 @@ class Baseline:
     @classmethod
     def load(cls, path: Path, config: dict[str, Any]) -> Baseline:
         import skops.io
-
-        from depthlab.errors import DataError
 
         options = {k: v for k, v in config.get("options", {}).items() if k != "seed"}
         baseline = cls(config["family"], InputSpec.from_dict(config["input"]), options=options)

@@ -23,12 +23,13 @@ from depthlab._version import __version__
 from depthlab.config import StudyConfig, load_yaml, parse_config
 from depthlab.data.splits import split_dataset
 from depthlab.errors import ConfigError
+from depthlab.evaluate.tasks import TASKS
 from depthlab.machine import cpu_cores, cpu_name, memory_gib
 from depthlab.progress import enabled
 from depthlab.studies.estimate import estimate_seconds
 from depthlab.studies.executor import execute
 from depthlab.studies.fitting.data import StudyData
-from depthlab.studies.plan.job import METRIC, Job
+from depthlab.studies.plan.job import Job
 from depthlab.studies.plan.ladder import Plan, make_plan
 from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store, open_store
@@ -202,7 +203,7 @@ def data_facts(ds: Any, plan: Plan) -> dict[str, Any]:
         "name": ds.name,
         "modality": ds.modality,
         "task": ds.task,
-        "metric": METRIC.get(ds.task, "r2"),
+        "metric": TASKS[ds.task].study_metric if ds.task in TASKS else "r2",
         "examples": len(ds),
         "classes": list(ds.class_names),
         "split": split.strategy,

@@ -19,8 +19,6 @@ from depthlab.models.baselines import is_baseline
 
 JobKind = Literal["fit", "threads", "transfer"]
 
-# The metric every study ranks by: higher is better for both.
-METRIC = {"classification": "accuracy", "regression": "r2", "forecasting": "r2"}
 LABELS = {
     "biases": "biases only (mean + user + item)",
     "mf:shallow": "matrix factorisation",
