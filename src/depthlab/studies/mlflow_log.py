@@ -16,8 +16,8 @@ from depthlab.track.mlflow_tracker import (
     MAX_PARAMS,
     MAX_VALUE,
     MlflowTracker,
-    _artifact_root_of,
-    _numbers,
+    artifact_root_of,
+    numeric_values,
 )
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def log_study(
             found.experiment_id
             if found is not None
             else client.create_experiment(
-                name, artifact_location=_artifact_root_of(tracker.uri, name)
+                name, artifact_location=artifact_root_of(tracker.uri, name)
             )
         )
         run = client.create_run(
@@ -109,9 +109,9 @@ def _log_jobs(client: MlflowClient, experiment_id: str, parent: str, folder: Pat
         parts = (("train", outcome.train), ("test", outcome.test), ("cost", outcome.cost))
         for part, scores in parts:
             if scores is not None:
-                values.update({f"{part}.{k}": v for k, v in _numbers(scores).items()})
+                values.update({f"{part}.{k}": v for k, v in numeric_values(scores).items()})
         plain = {"seconds": outcome.seconds, "n_train": outcome.n_train, "depth": outcome.depth}
-        values.update(_numbers(plain))
+        values.update(numeric_values(plain))
         metrics = [Metric(k, v, now, 0) for k, v in values.items()]
         client.log_batch(child.info.run_id, metrics=metrics, params=params)
         if outcome.error:

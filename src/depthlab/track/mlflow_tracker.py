@@ -116,7 +116,7 @@ class MlflowTracker(Tracker):
         experiment_id = (
             found.experiment_id
             if found is not None
-            else client.create_experiment(name, artifact_location=_artifact_root_of(self.uri, name))
+            else client.create_experiment(name, artifact_location=artifact_root_of(self.uri, name))
         )
         family = config.get("model", {}).get("family", "model")
         run_name = self.run_name or (
@@ -160,7 +160,7 @@ class MlflowTracker(Tracker):
         if not self.caught_up:  # this process's first epoch: fill in what the last one missed
             self.caught_up = True
             self._catch_up(epoch)
-        self.log_metrics(_numbers(record), epoch)
+        self.log_metrics(numeric_values(record), epoch)
 
     def _catch_up(self, before: int) -> None:
         """Log the epochs before *before* that history.jsonl holds and the MLflow run lacks
@@ -173,7 +173,7 @@ class MlflowTracker(Tracker):
             record = json.loads(line) if line.strip() else {}
             epoch = int(record.get("epoch", 0))
             if 0 < epoch < before and epoch not in logged:
-                self.log_metrics(_numbers(record), epoch)
+                self.log_metrics(numeric_values(record), epoch)
 
     def finish(self, run: Run) -> None:
         if self.client is None or self.run_id is None:
@@ -207,7 +207,7 @@ class MlflowTracker(Tracker):
         self.client = None
 
 
-def _numbers(record: dict[str, Any]) -> dict[str, float]:
+def numeric_values(record: dict[str, Any]) -> dict[str, float]:
     return {
         k: float(v)
         for k, v in record.items()
@@ -215,7 +215,7 @@ def _numbers(record: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def _artifact_root_of(uri: str, experiment: str) -> str | None:
+def artifact_root_of(uri: str, experiment: str) -> str | None:
     root = _artifact_root(uri)
     if root is None:
         return None
