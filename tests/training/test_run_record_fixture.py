@@ -48,8 +48,8 @@ def test_a_run_folder_from_before_later_options_loads(tmp_path: Path) -> None:
 
 
 def test_new_run_folders_record_the_schema_and_newer_ones_are_refused(tmp_path: Path) -> None:
-    from depthlab.config import RUN_SCHEMA
     from depthlab.errors import DataError
+    from depthlab.run_record import RUN_SCHEMA
 
     folder = tmp_path / "copy"
     shutil.copytree(DATA / "run_logistic_v0", folder)

@@ -20,8 +20,9 @@ import torch
 from pydantic import ValidationError
 
 from depthlab._version import __version__
-from depthlab.config import RunRecord, describe_error
+from depthlab.config import describe_error
 from depthlab.errors import DataError
+from depthlab.run_record import RunRecord
 
 RUN_FILE = "run.json"
 WEIGHTS = "model.safetensors"

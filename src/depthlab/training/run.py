@@ -1,7 +1,7 @@
 """A training run: train a network on a dataset, keep everything in a folder, load it back.
 
 The run folder holds ``run.json`` (data source, split, model spec, preprocessing statistics,
-class names, training config, versions: a :class:`~depthlab.config.RunRecord`),
+class names, training config, versions: a :class:`~depthlab.run_record.RunRecord`),
 ``model.safetensors`` (the weights), ``metrics.json`` (train / validation / test metrics and
 cost), ``history.jsonl`` (one line per epoch) and ``checkpoint.safetensors`` (the state to resume
 from). Prediction needs only the first two.
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from depthlab.config import FeatureConfig, RunData, RunRecord, RunSplit, TrainSpec
+from depthlab.config import FeatureConfig, TrainSpec
 from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.data.splits import Split, resolve_split
@@ -28,6 +28,7 @@ from depthlab.evaluate.measure import split_metrics
 from depthlab.models.base import DepthModel, build_model
 from depthlab.models.baselines import Baseline, baseline_class, is_baseline, make_baseline
 from depthlab.models.pipelines import resolve_features
+from depthlab.run_record import RunData, RunRecord, RunSplit
 from depthlab.training import transfer
 from depthlab.training.augment import check_augment
 from depthlab.training.checkpoint import load_weights, save_weights
