@@ -81,8 +81,8 @@ def evaluate_command(
     if as_json:
         typer.echo(json.dumps(metrics))
         return
-    model = f"{run.config['model']['family']} ({run.config.get('preset', '?')})"
-    name = run.config["data"]["name"]
+    model = f"{run.record.family} ({run.record.preset or '?'})"
+    name = run.record.data.name
     title = f"{run_folder}: {model} on {name}, test part ({len(split.test):,} examples)"
     print_metrics(metrics, run.class_names, title)
 
@@ -100,7 +100,7 @@ def evaluate_ensemble(
         typer.echo(json.dumps(result))
         return
     title = (
-        f"ensemble of {len(runs)} runs on {runs[0].config['data']['name']}, test part "
+        f"ensemble of {len(runs)} runs on {runs[0].record.data.name}, test part "
         f"({result['test_examples']:,} examples)"
     )
     print_metrics(result["test"], runs[0].class_names, title)
@@ -165,7 +165,7 @@ def predict_command(
     from depthlab.training.run import Run
 
     run = Run.load(run_folder)
-    if run.config["data"]["modality"] == "interactions" or user or item or top_k is not None:
+    if run.record.data.modality == "interactions" or user or item or top_k is not None:
         from depthlab.cli.recommend import predict_interactions
 
         with data_environment(data_dir, cache_dir):

@@ -42,7 +42,7 @@ def read_series(source: str, run: Run, data_dir: Path | None, cache_dir: Path | 
     elif not path.exists():
         raise DataError(f"no such file or folder: {source}")
     else:
-        trained = dict(run.config["data"]["options"])
+        trained = dict(run.record.data.options)
         options = {
             "task": "forecasting",
             "target": columns[0],

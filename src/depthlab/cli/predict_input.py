@@ -63,7 +63,7 @@ def read_examples(
     if not path.exists():
         raise DataError(f"no such file or folder: {source}")
     kind = source_kind(path)
-    if run.config["data"]["modality"] == "text" and kind in ("text file", "table"):
+    if run.record.data.modality == "text" and kind in ("text file", "table"):
         from depthlab.cli.predict_text import read_text_file, read_text_table
 
         return read_text_file(path, run) if kind == "text file" else read_text_table(path, run)
@@ -76,7 +76,7 @@ def read_examples(
         return read_audio(path, run)
     if kind == "NumPy file":
         return read_npz(path, run)
-    options = dict(run.config["data"]["options"])
+    options = dict(run.record.data.options)
     if run.task in ("classification", "regression"):
         options["task"] = run.task
     ds = load_dataset(path, **{k: v for k, v in options.items() if k in OPTIONS[kind]})
@@ -85,11 +85,11 @@ def read_examples(
 
 
 def check_modality(source: str, modality: str | None, run: Run) -> None:
-    trained = str(run.config["data"]["modality"])
+    trained = str(run.record.data.modality)
     if modality is not None and modality != trained:
         raise DataError(
             f"{source} holds {modality} data, but the run was trained on {trained} data "
-            f"({run.config['data']['name']}); give {trained} data like it"
+            f"({run.record.data.name}); give {trained} data like it"
         )
 
 
@@ -141,7 +141,7 @@ def target_column(columns: Any, expected: list[str], run: Run) -> str | None:
     """The column holding labels: the one named at training, or a target/label/y/class one."""
     from depthlab.data.tabular import TARGET_NAMES
 
-    named = run.config["data"]["options"].get("target")
+    named = run.record.data.options.get("target")
     extra = [str(c) for c in columns if c not in expected]
     if named is not None:
         return str(named) if named in extra else None
@@ -191,7 +191,7 @@ def read_audio(root: Path, run: Run) -> Examples:
     from depthlab.data.audio import read_waves
     from depthlab.data.image import class_folders
 
-    pattern = run.config["data"]["options"].get("label_pattern")
+    pattern = run.record.data.options.get("label_pattern")
     nested = any(p.is_dir() and any(p.rglob("*.wav")) for p in root.iterdir())
     names: tuple[str, ...] = ()
     labels: list[str] = []
@@ -222,7 +222,7 @@ def read_npz(path: Path, run: Run) -> Examples:
     if "X" not in arrays:
         raise DataError(f"{path} lacks the array X; it has {sorted(arrays)}")
     x = arrays["X"]
-    if run.config["data"]["modality"] == "tabular":
+    if run.record.data.modality == "tabular":
         import pandas as pd
 
         columns = [str(c) for c in run.preprocessor.stats["columns"]]
@@ -247,4 +247,4 @@ def read_npz(path: Path, run: Run) -> Examples:
             unique = tuple(sorted(set(labels)))
             codes = np.array([unique.index(label) for label in labels], dtype=np.int64)
             targets = to_run_classes(codes, unique, run, path.name)
-    return Examples(inputs, str(run.config["data"]["modality"]), targets, ())
+    return Examples(inputs, str(run.record.data.modality), targets, ())

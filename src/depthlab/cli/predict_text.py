@@ -76,8 +76,8 @@ def read_text_table(path: Path, run: Run) -> Examples:
 
 def text_column(frame: pd.DataFrame, run: Run, path: Path) -> str:
     """The column the run read its texts from, else the table's only column (besides labels)."""
-    data = run.config["data"]
-    trained = data["options"].get("text_column") or next(iter(data.get("feature_names", [])), None)
+    data = run.record.data
+    trained = data.options.get("text_column") or next(iter(data.feature_names), None)
     if trained is not None and trained in frame.columns:
         return str(trained)
     target = target_column(frame.columns, [], run)

@@ -29,7 +29,7 @@ DEFAULT_OUTPUT = Path("predictions.csv")
 
 
 def is_interactions(run: Run) -> bool:
-    return str(run.config["data"]["modality"]) == "interactions"
+    return run.record.data.modality == "interactions"
 
 
 def predict_interactions(
@@ -45,7 +45,7 @@ def predict_interactions(
     if not is_interactions(run):
         raise ConfigError(
             "--user, --item and --top-k are for runs trained on interaction data "
-            f"(user, item, rating); this run was trained on {run.config['data']['modality']} "
+            f"(user, item, rating); this run was trained on {run.record.data.modality} "
             "data: give an INPUT file instead"
         )
     if source is not None:
@@ -227,8 +227,8 @@ def training_data(run: Run, required: bool) -> Dataset | None:
     *required*)."""
     from depthlab.data.load import load_dataset
 
-    data = run.config["data"]
-    if data.get("source") is None:
+    data = run.record.data
+    if data.source is None:
         if required:
             log.warning(
                 "the run was trained on a Dataset object, so the items the user rated are not "
@@ -236,7 +236,7 @@ def training_data(run: Run, required: bool) -> Dataset | None:
             )
         return None
     try:
-        return load_dataset(data["source"], **data.get("options", {}))
+        return load_dataset(data.source, **data.options)
     except DepthlabError:
         if required:
             raise

@@ -119,8 +119,8 @@ def save_forecast_plot(run: Run, ds: Dataset, split: Split, path: Path) -> Path:
     if path.suffix.lower() not in FORMATS:
         raise ConfigError(f"--plot {path}: give a file ending in {', '.join(FORMATS)}")
     times, actual, predicted = held_out_forecasts(run, ds, split)
-    family = run.config["model"]["family"]
-    title = f"{run.config['data']['name']}: {family} ({run.config.get('preset', '')}), test period"
+    family = run.record.family
+    title = f"{run.record.data.name}: {family} ({run.record.preset or ''}), test period"
     fig = forecast_figure(times, actual, predicted, title=title)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
