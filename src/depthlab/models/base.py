@@ -7,6 +7,7 @@ hyperparameters, ``presets`` (at least ``shallow`` and ``deep``) and the input k
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import torch
@@ -24,6 +25,15 @@ class FamilyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+@dataclass(frozen=True)
+class Sized:
+    """A preset sized to the data: model options and training settings (the lowest layer of
+    :func:`depthlab.training.spec.resolve`)."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    train: dict[str, Any] = field(default_factory=dict)
+
+
 class DepthModel(nn.Module):
     family: ClassVar[str]
     fits: ClassVar[tuple[InputKind, ...]]
@@ -39,6 +49,13 @@ class DepthModel(nn.Module):
         super().__init__()
         self.spec = spec
         self.config = config
+
+    @classmethod
+    def sized(cls, preset: str, spec: InputSpec | None = None, n_train: int | None = None) -> Sized:
+        """*preset* sized to inputs *spec* and *n_train* training examples: a family with a
+        sizing rule derives its shape, regularisation and budget from them; otherwise (or with
+        neither given) the preset as written, ``presets`` and ``train_presets``."""
+        return Sized(dict(cls.presets[preset]), dict(cls.train_presets.get(preset, {})))
 
     def depth(self) -> int:
         """Hidden layers (convolutional or recurrent layers count as one each)."""
@@ -118,7 +135,9 @@ def families_for(kind: str) -> list[str]:
 def build_model(
     family: str, spec: InputSpec, preset: str = "shallow", **options: Any
 ) -> DepthModel:
-    """A *family* network for inputs described by *spec*: *preset* values, then *options*.
+    """A *family* network for inputs described by *spec*: *preset* values (sized to *spec*,
+    :meth:`DepthModel.sized`), then *options* (a resolved spec's options also hold the preset
+    sized to the number of training examples).
 
     Example:
         >>> spec = InputSpec("sequence", (1, 40), n_outputs=10, task="classification")
@@ -136,5 +155,5 @@ def build_model(
             f"unknown preset '{preset}' for '{family}'.{closest(preset, cls.presets)} "
             f"Presets: {', '.join(cls.presets)}"
         )
-    config = parse_config(cls.Config, {**cls.presets[preset], **options})
+    config = parse_config(cls.Config, {**cls.sized(preset, spec).options, **options})
     return cls(spec, config)

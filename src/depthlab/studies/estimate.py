@@ -50,7 +50,9 @@ def estimate_seconds(
     for job in jobs:
         n = math.ceil(len(split.train) * job.fraction)
         if is_network(job.model):
-            cfg = train_config(job, plan.config, n, preps[job.model].pipeline)
+            prep = preps[job.model]
+            spec = prep.input_spec(ds.n_classes or 1)
+            cfg = train_config(job, plan.config, n, prep.pipeline, spec)
             epochs = cfg.epochs
             steps = epochs * math.ceil(n / cfg.batch_size)
             rate = FLOPS_PER_SECOND_PER_CORE * (job.threads or cores / workers)

@@ -252,6 +252,10 @@ def prepare(data: str | Path | Dataset, spec: TrainSpec) -> Prepared:
     prep = Preprocessor.fit(ds, parts.train, spec.model, features)
     if source is not None:  # the pretrained layers' inputs, prepared as in pretraining
         prep = source.preprocessor(prep)
+    # The preset sized to the inputs and the training examples (models/base.py, sized).
+    shape = (prep.input_spec(ds.n_classes or 1), len(parts.train))
+    resolved = resolve(spec, pipeline=pipeline, shape=shape)
+    cfg = resolved.train
     x = torch.from_numpy(prep.transform(ds.inputs))
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     check_augment(cfg.augment, x.dim() - 1)  # before anything is written

@@ -21,6 +21,7 @@ from typing import Any
 
 from depthlab.config import TrainSpec
 from depthlab.features.registry import Features
+from depthlab.features.spec import InputSpec
 from depthlab.models.base import get_family
 from depthlab.models.baselines import is_baseline
 
@@ -31,9 +32,12 @@ def resolve(
     file: TrainSpec | None = None,
     tuned: TrainSpec | None = None,
     pipeline: Features | None = None,
+    shape: tuple[InputSpec, int] | None = None,
 ) -> TrainSpec:
     """*spec* (explicit settings) over a config *file* over a *tuned* file over the *pipeline*'s
-    defaults over the family's preset: the spec a run trains with. Its ``train`` holds every
+    defaults over the family's preset, sized to *shape* (the input spec and the number of
+    training examples, :meth:`~depthlab.models.base.DepthModel.sized`) when given: the spec a
+    run trains with. Its ``train`` holds every
     training setting, validated; its ``options`` the model's options over the preset's (the
     pipeline's suggestions, then the tuned, file and explicit ones). A classical baseline has
     neither preset nor pipeline defaults.
@@ -42,17 +46,23 @@ def resolve(
     for lower in (file, tuned):
         if lower is not None:
             given = given.over(lower)
-    return given.over(defaults(given.model, given.preset, pipeline))
+    return given.over(defaults(given.model, given.preset, pipeline, shape))
 
 
-def defaults(model: str, preset: str, pipeline: Features | None = None) -> TrainSpec:
-    """The two lowest layers: *model*'s *preset* training settings, then what *pipeline* suggests
-    for its data (training settings and the preset's model options)."""
+def defaults(
+    model: str,
+    preset: str,
+    pipeline: Features | None = None,
+    shape: tuple[InputSpec, int] | None = None,
+) -> TrainSpec:
+    """The two lowest layers: *model*'s *preset* (sized to *shape* when given), then what
+    *pipeline* suggests for its data (training settings and the preset's model options)."""
     if is_baseline(model):
         return TrainSpec(model=model, preset=preset)
-    train: dict[str, Any] = dict(get_family(model).train_presets.get(preset, {}))
-    options: dict[str, Any] = {}
+    sized = get_family(model).sized(preset, *(shape or (None, None)))
+    train: dict[str, Any] = dict(sized.train)
+    options: dict[str, Any] = dict(sized.options) if shape is not None else {}
     if pipeline is not None:
         train.update(pipeline.train_defaults)
-        options = pipeline.model_options(model, preset)
+        options.update(pipeline.model_options(model, preset))
     return TrainSpec(model=model, preset=preset, train=train, options=options)

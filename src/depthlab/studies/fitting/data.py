@@ -14,6 +14,7 @@ from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.data.splits import Split, split_dataset
 from depthlab.features.registry import Features
+from depthlab.features.spec import InputSpec
 from depthlab.studies.plan.job import Job, is_network, split_id
 from depthlab.studies.plan.ladder import QUICK_EPOCHS
 from depthlab.training.preprocess import Preprocessor, examples_for
@@ -59,15 +60,23 @@ def subsample(train: np.ndarray, fraction: float, seed: int, recent: bool = Fals
     return np.sort(train[order[:keep]])
 
 
-def job_spec(job: Job, config: StudyConfig, pipeline: Features | None = None) -> TrainSpec:
+def job_spec(
+    job: Job,
+    config: StudyConfig,
+    pipeline: Features | None = None,
+    shape: tuple[InputSpec, int] | None = None,
+) -> TrainSpec:
     """The model and training settings of a network *job* before the study's budget: the
     family's preset, then what the feature *pipeline* suggests (small batches for short series,
     pooling for a log-mel CNN), then a tuned configuration (study --tuned), through the one
-    precedence of :func:`depthlab.training.spec.resolve`."""
+    precedence of :func:`depthlab.training.spec.resolve`; the preset sized to *shape* (input spec,
+    training examples of the job's fraction) when given."""
     family, preset = split_id(job.model)
     tuned = config.tuned.get(job.model, {})
     layer = TrainSpec(train=tuned.get("train", {}), options=tuned.get("model", {}))
-    return resolve(TrainSpec(model=family, preset=preset), tuned=layer, pipeline=pipeline)
+    return resolve(
+        TrainSpec(model=family, preset=preset), tuned=layer, pipeline=pipeline, shape=shape
+    )
 
 
 def train_config(
@@ -75,11 +84,13 @@ def train_config(
     config: StudyConfig,
     n_train: int | None = None,
     pipeline: Features | None = None,
+    input_spec: InputSpec | None = None,
 ) -> TrainConfig:
     """The training settings of *job* (:func:`job_spec`), then the study's budget: the tuned
     settings still train for the study's epochs (--epochs, --quick), so every model of the study
     trains alike."""
-    values = job_spec(job, config, pipeline).train
+    shape = (input_spec, n_train) if input_spec is not None and n_train else None
+    values = job_spec(job, config, pipeline, shape).train
     epochs = config.epochs or values.epochs
     if config.quick and config.epochs is None:
         epochs = min(epochs, QUICK_EPOCHS)

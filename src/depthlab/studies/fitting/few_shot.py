@@ -25,7 +25,7 @@ from depthlab.data.splits import split_dataset
 from depthlab.errors import ConfigError
 from depthlab.evaluate.outputs import outputs
 from depthlab.models.base import build_model
-from depthlab.studies.fitting.data import StudyData, subsample, train_config
+from depthlab.studies.fitting.data import StudyData, job_spec, subsample, train_config
 from depthlab.studies.plan.job import Job, split_id
 from depthlab.studies.plan.recipes import recipe_for, shots_of
 from depthlab.training.fitting import Tensors, fit_model
@@ -87,8 +87,9 @@ def few_shot(
     prep = Preprocessor.fit(src, train, family, config.features)
     x, y = torch.from_numpy(prep.transform(src.inputs)), torch.from_numpy(src.targets)
     spec = prep.input_spec(src.n_classes)
-    options = prep.pipeline.model_options(family, preset)
-    cfg = train_config(Job("fit", model, seed=seed), config, len(train), prep.pipeline)
+    job = Job("fit", model, seed=seed)
+    options = job_spec(job, config, prep.pipeline, (spec, len(train))).options
+    cfg = train_config(job, config, len(train), prep.pipeline, spec)
     torch.manual_seed(seed)
     net = build_model(family, spec, preset, **options)
     tensors = Tensors(x[train], y[train], x[split.val], y[split.val])

@@ -24,9 +24,9 @@ def run_threads(job: Job, data: StudyData) -> dict[str, Any]:
     try:
         torch.manual_seed(job.seed)
         spec = prep.input_spec(ds.n_classes or 1)
-        options = job_spec(job, data.config, prep.pipeline).options
+        options = job_spec(job, data.config, prep.pipeline, (spec, len(train))).options
         model = build_model(family, spec, preset, **options)
-        cfg = train_config(job, data.config, pipeline=prep.pipeline)
+        cfg = train_config(job, data.config, len(train), prep.pipeline, spec)
         empty = x[:0]
         result = fit_model(model, Tensors(x[train], y[train], empty, y[:0]), cfg).result
     finally:

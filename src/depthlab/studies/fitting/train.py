@@ -28,10 +28,11 @@ def fit_network(
     family, preset = split_id(job.model)
     # The pipeline's suggestions for this model (a log-mel CNN pools), the tuned ones, then the
     # variant's.
-    options = job_spec(job, config, pipeline).options
+    shape = (spec, len(data.x_train))
+    options = job_spec(job, config, pipeline, shape).options
     if job.variant == "noreg":
         options = {**options, "dropout": 0.0}
-    cfg = train_config(job, config, len(data.x_train), pipeline)
+    cfg = train_config(job, config, len(data.x_train), pipeline, spec)
     torch.manual_seed(job.seed)
     model = build_model(family, spec, preset, **options)
     fitted = fit_model(model, data, cfg, cost="full" if latency else "size")
