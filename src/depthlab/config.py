@@ -114,10 +114,16 @@ class TrainConfig(_Strict):
 
     Example:
         >>> TrainConfig(epochs=20, lr=1e-3).schedule
-        'onecycle'
+        'plateau'
     """
 
-    epochs: int = Field(30, ge=1, le=100_000)
+    epochs: int = Field(
+        200,
+        ge=1,
+        le=100_000,
+        description="epochs to train (a cap with the plateau schedule: it stops when the "
+        "validation score stops improving)",
+    )
     batch_size: int = Field(128, ge=1)
     lr: float = Field(3e-3, gt=0.0, le=10.0)
     fine_tune_lr: float | None = Field(
@@ -130,11 +136,24 @@ class TrainConfig(_Strict):
     optimizer: Literal["adamw", "sgd"] = "adamw"
     momentum: float = Field(0.9, ge=0.0, lt=1.0)
     weight_decay: float = Field(0.01, ge=0.0)
-    schedule: Literal["onecycle", "cosine", "step", "none"] = "onecycle"
+    schedule: Literal["plateau", "onecycle", "cosine", "step", "none"] = Field(
+        "plateau",
+        description="plateau: warm up, hold the peak rate, divide it by 5 when validation stalls "
+        "for half the patience, stop after patience epochs without progress (train until "
+        "converged); onecycle / cosine / step: a fixed schedule over epochs",
+    )
     step_size: int = Field(10, ge=1, description="epochs between decays (step schedule)")
     gamma: float = Field(0.5, gt=0.0, le=1.0, description="decay factor (step schedule)")
     grad_clip: float = Field(1.0, ge=0.0, description="max gradient norm; 0 turns it off")
-    patience: int = Field(0, ge=0, description="early stopping after this many epochs; 0: off")
+    patience: int = Field(
+        10,
+        ge=0,
+        description="stop after this many epochs without progress on validation (a new best "
+        "score or loss); 0: off (then the plateau schedule runs every epoch and anneals)",
+    )
+    max_minutes: float | None = Field(
+        None, gt=0.0, description="stop after the epoch that passes this much training time"
+    )
     seed: int = 0
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     amp: bool = Field(True, description="mixed precision (CUDA only)")
@@ -189,8 +208,17 @@ class StudyConfig(_Strict):
         (0.1, 0.25, 0.5, 1.0), min_length=1, description="training-set fractions"
     )
     seeds: int = Field(3, ge=2, le=100, description="seeds per model and fraction (>= 2)")
-    epochs: int | None = Field(None, ge=1, le=10_000, description="epochs of every network")
-    quick: bool = Field(False, description="a small budget: fewer fractions and epochs")
+    epochs: int | None = Field(
+        None,
+        ge=1,
+        le=10_000,
+        description="cap on the epochs of every network (default: each "
+        "trains until its validation score stops improving, under its family's cap)",
+    )
+    quick: bool = Field(
+        False,
+        description="a small plan: fewer fractions and extra measurements, never shorter training",
+    )
     recommend_by: Literal["train_time", "latency"] = Field(
         "train_time", description="what 'cheapest' means in the recommendation"
     )

@@ -27,7 +27,9 @@ CONFIG_OPTION = typer.Option(
     None, "--config", "-c", help="study.yaml: models, fractions, seeds, measurements."
 )
 
-QUICK_OPTION = typer.Option(False, "--quick", help="A small budget: 2 fractions, few epochs.")
+QUICK_OPTION = typer.Option(
+    False, "--quick", help="A small plan: 2 fractions, fewer extras; networks still converge."
+)
 
 OUT_OPTION = typer.Option(
     None, "--out", "-o", help="Study folder (default: studies/DATA); resumes if it exists."

@@ -34,6 +34,7 @@ from depthlab.training.checkpoint import (
 from depthlab.training.devices import pick_device, uses_amp
 from depthlab.training.hooks import EpochHook
 from depthlab.training.mixup import check_mixup, mix
+from depthlab.training.plateau import PlateauLR, Progress
 from depthlab.training.transfer import param_groups
 
 
@@ -72,10 +73,16 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
 
 
 def make_scheduler(
-    optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int
+    optimizer: torch.optim.Optimizer,
+    cfg: TrainConfig,
+    steps_per_epoch: int,
+    has_validation: bool = True,
 ) -> torch.optim.lr_scheduler.LRScheduler | None:
-    """Schedules step once per batch."""
+    """Schedules step once per batch (the plateau schedule is also told of stalled epochs,
+    :mod:`depthlab.training.plateau`)."""
     total = cfg.epochs * steps_per_epoch
+    if cfg.schedule == "plateau":
+        return PlateauLR(optimizer, total, anneal=not has_validation)
     if cfg.schedule == "onecycle":
         peaks = [group["lr"] for group in optimizer.param_groups]  # a fine-tuning rate too
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total)
@@ -196,11 +203,12 @@ def fit(
             record["seconds"] = round(result.train_seconds, 3)
             result.history.append(record)
             bar.update(record)
-            if _improved(loop, record, state, epoch):
+            improved = _improved(loop, record, state, epoch)
+            if improved:
                 best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
                 if checkpoint is not None and loop.main:
                     save_weights(model, checkpoint.with_name("best.safetensors"))
-            stop = cfg.patience > 0 and state["bad_epochs"] >= cfg.patience
+            stop = _should_stop(loop, record, state, improved, result.train_seconds)
             state["epoch"] = epoch + 1
             _save_epoch(loop, state, result, checkpoint, history_path, stop)
             for hook in on_epoch if loop.main else ():
@@ -230,7 +238,7 @@ def _set_up(model: nn.Module, data: Tensors, cfg: TrainConfig, task: str) -> _Lo
     generator = torch.Generator().manual_seed(cfg.seed)
     optimizer = make_optimizer(model, cfg)
     steps_per_epoch = len(batches_of(len(data.x_train), cfg.batch_size, torch.Generator()))
-    scheduler = make_scheduler(optimizer, cfg, steps_per_epoch)
+    scheduler = make_scheduler(optimizer, cfg, steps_per_epoch, len(data.x_val) > 0)
     forward: nn.Module = torch.compile(model) if cfg.compile else model  # type: ignore[assignment]
     if group is not None:
         from torch.nn.parallel import DistributedDataParallel
@@ -317,6 +325,28 @@ def _improved(loop: _Loop, record: dict[str, Any], state: dict[str, Any], epoch:
     if score is not None:  # without validation data there is nothing to stop on
         state["bad_epochs"] += 1
     return False
+
+
+def _should_stop(
+    loop: _Loop, record: dict[str, Any], state: dict[str, Any], improved: bool, seconds: float
+) -> bool:
+    """The stopping rule after an epoch: *patience* epochs without progress (for the plateau
+    schedule, a new best loss counts too, and half the patience cuts the rate), or the time cap.
+    """
+    cfg = loop.cfg
+    if cfg.max_minutes is not None and seconds >= 60.0 * cfg.max_minutes:
+        return True
+    if "val_loss" not in record:  # without validation data there is nothing to stop on
+        return False
+    if not isinstance(loop.scheduler, PlateauLR) or cfg.patience == 0:
+        return cfg.patience > 0 and state["bad_epochs"] >= cfg.patience
+    progress = Progress(**state.get("progress", {}))
+    progress.update(improved, record["val_loss"])
+    if progress.since_reduce >= max(1, cfg.patience // 2):
+        loop.scheduler.reduce()
+        progress.since_reduce = 0
+    state["progress"] = vars(progress)
+    return progress.stalled >= cfg.patience
 
 
 def _save_epoch(

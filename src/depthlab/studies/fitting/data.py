@@ -16,14 +16,12 @@ from depthlab.data.splits import Split, split_dataset
 from depthlab.features.registry import Features
 from depthlab.features.spec import InputSpec
 from depthlab.studies.plan.job import Job, is_network, split_id
-from depthlab.studies.plan.ladder import QUICK_EPOCHS
 from depthlab.training.preprocess import Preprocessor, examples_for
 from depthlab.training.spec import resolve
 
-# Every network trains for at least this many optimiser steps: a small training fraction gets
-# more epochs, so that it is not starved of updates (its epochs are short).
+# A network's cap on epochs allows at least this many optimiser steps: a small training
+# fraction's epochs are short, and it should not hit the cap before it converges.
 MIN_STEPS = 300
-QUICK_MIN_STEPS = 120
 THREAD_EPOCHS = 2  # a thread-scaling job times this many epochs on the full training set
 
 
@@ -86,19 +84,16 @@ def train_config(
     pipeline: Features | None = None,
     input_spec: InputSpec | None = None,
 ) -> TrainConfig:
-    """The training settings of *job* (:func:`job_spec`), then the study's budget: the tuned
-    settings still train for the study's epochs (--epochs, --quick), so every model of the study
-    trains alike."""
+    """The training settings of *job* (:func:`job_spec`), then the study's budget: every network
+    trains until converged under its cap of epochs (the study's --epochs when given, for every
+    model alike), the same with --quick."""
     shape = (input_spec, n_train) if input_spec is not None and n_train else None
     values = job_spec(job, config, pipeline, shape).train
     epochs = config.epochs or values.epochs
-    if config.quick and config.epochs is None:
-        epochs = min(epochs, QUICK_EPOCHS)
     if job.kind == "threads":
         epochs = THREAD_EPOCHS
     elif n_train:
-        least = QUICK_MIN_STEPS if config.quick else MIN_STEPS
-        epochs = max(epochs, math.ceil(least / math.ceil(n_train / values.batch_size)))
+        epochs = max(epochs, math.ceil(MIN_STEPS / math.ceil(n_train / values.batch_size)))
     budget: dict[str, Any] = {
         "epochs": epochs,
         "seed": job.seed,

@@ -17,10 +17,11 @@ from depthlab.models.pipelines import resolve_features
 from depthlab.studies.plan.job import Job, deepest, split_id
 from depthlab.studies.plan.recipes import transfer_jobs
 
-# Budgets of --quick: two fractions and short training (every seed still runs: a single seed
-# never decides a verdict).
+# --quick runs two fractions and two seeds, never shorter training: every network still trains
+# until its validation score stops improving (a verdict on under-trained networks measures the
+# budget, not depth); a single seed never decides a verdict.
 QUICK_FRACTIONS = (0.25, 1.0)
-QUICK_EPOCHS = 8
+QUICK_SEEDS = 2
 # --quick swaps the costliest default network for its one-layer version and skips the timings.
 QUICK_SWAPS = {"rnn:deep": "rnn:shallow"}
 # Networks the study leaves out when they would not fit the data's input kind.
@@ -147,9 +148,10 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
         models = tuple(QUICK_SWAPS.get(m, m) for m in models)
     quick_fractions = config.quick and "fractions" not in config.model_fields_set
     fractions = QUICK_FRACTIONS if quick_fractions else config.fractions
-    seeds = tuple(range(config.seeds))
+    quick_seeds = config.quick and "seeds" not in config.model_fields_set
+    seeds = tuple(range(QUICK_SEEDS if quick_seeds else config.seeds))
     jobs = [Job("fit", m, f, s) for m in models for f in fractions for s in seeds]
-    jobs += transfer_jobs(ds.name, config, models)
+    jobs += transfer_jobs(ds.name, config, models, seeds)
     top = max(fractions)
     if config.regularisation and "mlp:deep" in models:
         jobs += [Job("fit", "mlp:deep", top, s, variant="noreg") for s in seeds]

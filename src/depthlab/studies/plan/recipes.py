@@ -170,12 +170,12 @@ def transfer_models(models: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(picked))
 
 
-def transfer_jobs(name: str, config: StudyConfig, models: tuple[str, ...]) -> list[Job]:
+def transfer_jobs(
+    name: str, config: StudyConfig, models: tuple[str, ...], seeds: tuple[int, ...]
+) -> list[Job]:
     """One transfer job per network and seed, where a recipe exists for *name*."""
     if recipe_for(name, config) is None:
         return []
     return [
-        Job("transfer", model, seed=seed)
-        for model in transfer_models(models)
-        for seed in range(config.seeds)
+        Job("transfer", model, seed=seed) for model in transfer_models(models) for seed in seeds
     ]
