@@ -32,6 +32,9 @@ def print_train_summary(run: Run, folder: Path) -> None:
     rows.append(("run folder", str(folder)))
     for label, value in rows:
         typer.echo(f"{label:<15}{value}")
+    flag = metrics.get("underfitting")
+    if flag:
+        typer.secho(f"under-fitting: {flag['text']}", fg=typer.colors.YELLOW)
 
 
 def print_metrics(metrics: dict[str, Any], class_names: tuple[str, ...], title: str) -> None:

@@ -15,7 +15,18 @@ from typing import Any
 from depthlab.report import figures, results
 from depthlab.report import fmt as f
 from depthlab.report.interpret import interpretability
-from depthlab.report.tables import as_dict, as_list, badge, cell, items, labels, row, section, table
+from depthlab.report.tables import (
+    as_dict,
+    as_list,
+    badge,
+    cell,
+    items,
+    labels,
+    records,
+    row,
+    section,
+    table,
+)
 
 # (id, title) of every section, in page order; the ids are stable (tests and links use them).
 SECTIONS = (
@@ -114,6 +125,9 @@ def overview(summary: dict[str, Any], names: dict[str, str], metric: str) -> dic
         "recommended": names.get(str(rec.get("model")), "") if rec.get("model") else "",
         "by": str(rec.get("by") or plan.get("recommend_by") or ""),
         "candidates": ", ".join(candidates),
+        "underfitting": [
+            str(flag.get("text")) for flag in records(summary.get("underfitting")) if flag
+        ],
     }
 
 

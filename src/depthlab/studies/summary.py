@@ -95,6 +95,8 @@ def print_summary(summary: dict[str, Any], folder: Path) -> None:
     for claim in summary["claims"]:
         claims.add_row(claim["claim"], claim["verdict"])
     console.print(claims)
+    for flag in summary.get("underfitting", []):
+        console.print(f"[yellow]under-fitting: {flag['text']}[/yellow]", soft_wrap=True)
     console.print(summary["recommendation"]["text"], soft_wrap=True)
     for failure in summary["failures"]:
         console.print(f"[yellow]{failure['key']}: {failure['status']}: {failure['error']}[/yellow]")

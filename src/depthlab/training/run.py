@@ -22,11 +22,19 @@ from depthlab.config import FeatureConfig, TrainSpec
 from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.data.splits import Split, resolve_split
-from depthlab.errors import ConfigError, DataError
+from depthlab.errors import ConfigError, DataError, DepthlabError
 from depthlab.evaluate.forward import forward
-from depthlab.evaluate.measure import split_metrics
+from depthlab.evaluate.measure import metrics_on, split_metrics
+from depthlab.evaluate.tasks import task_info
+from depthlab.evaluate.underfit import check, reference_for
 from depthlab.models.base import DepthModel, build_model
-from depthlab.models.baselines import Baseline, baseline_class, is_baseline, make_baseline
+from depthlab.models.baselines import (
+    BASELINES,
+    Baseline,
+    baseline_class,
+    is_baseline,
+    make_baseline,
+)
 from depthlab.models.pipelines import resolve_features
 from depthlab.run_record import RunData, RunRecord, RunSplit
 from depthlab.training import transfer
@@ -334,7 +342,43 @@ def _fit_and_score(
         "stopped_early": result.stopped_early,
         "device": result.device,
     }
+    if not is_baseline(ready.spec.model):
+        run.metrics["underfitting"] = _underfitting(ready, run)
     return run
+
+
+def _underfitting(ready: Prepared, run: Run) -> dict[str, Any] | None:
+    """The under-fitting flag (:mod:`depthlab.evaluate.underfit`): the simplest classical model
+    of the data fitted on the run's training examples, its training score against the
+    network's; None when it is not worse, or when that model cannot be fitted on the same
+    examples (another framing of the data, a pretrained network's inputs)."""
+    ds, parts = ready.ds, ready.parts
+    reference = reference_for(ds.modality, ds.task)
+    metric = task_info(ds.task).study_metric
+    if ready.source is not None or ds.task not in BASELINES.get(reference, ()):
+        return None
+    spec = TrainSpec(
+        model=reference,
+        features=ready.features.model_dump(exclude_unset=True),
+        train={"seed": ready.spec.train.seed},
+    )
+    try:
+        examples = examples_for(ds, reference, ready.features)
+        if len(examples) != len(ds):
+            return None
+        prep = Preprocessor.fit(examples, parts.train, reference, ready.features)
+    except DepthlabError:  # the network's feature options do not suit the classical model
+        return None
+    baseline = make_baseline(reference, prep.input_spec(ds.n_classes or 1), spec.train.seed)
+    x = torch.from_numpy(prep.transform(examples.inputs))
+    y = torch.from_numpy(prep.transform_targets(examples.targets))
+    fit_model(baseline, Tensors(x[parts.train], y[parts.train], x[:0], y[:0]), spec.train)
+    fitted = Run(run.record, baseline, prep, [], {}, None)
+    reference_train = metrics_on(fitted, examples.subset(parts.train)).get(metric)
+    train = run.metrics.get("train", {}).get(metric)
+    model, preset = ready.spec.model, ready.spec.preset
+    name = "linear network" if model == "linear" else f"{preset} {model.upper()}"
+    return check(model, train, reference, reference_train, metric, name)
 
 
 def _save(run: Run, folder: Path) -> None:

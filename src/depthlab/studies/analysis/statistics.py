@@ -1,12 +1,13 @@
 """From the store's job results to the study's measurements: scores with confidence intervals,
-learning curves and crossovers, cost and the Pareto front, overfitting, probes, thread scaling
-and robustness. Everything is plain JSON (``summary.json``)."""
+learning curves and crossovers, cost and the Pareto front, over- and under-fitting, probes,
+thread scaling and robustness. Everything is plain JSON (``summary.json``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from depthlab.evaluate.stats import mean_ci, paired
+from depthlab.evaluate.underfit import REFERENCES, check
 from depthlab.studies.analysis.results import Results, cost_of, on_test, on_train
 from depthlab.studies.plan.job import is_deep, is_network, label, split_id
 from depthlab.studies.record import JobResult
@@ -34,6 +35,7 @@ def analyse(res: Results, plan: dict[str, Any], metric: str) -> dict[str, Any]:
             for by, key in (("train_time", "train_seconds"), ("latency", "latency_ms_batch1"))
         },
         "overfitting": overfitting(res, models, top, metric),
+        "underfitting": underfitting(res, models, top, metric),
         "probes": probes(res, models, top),
         "threads": thread_scaling(res),
         "robustness": robustness(res, models, top, metric),
@@ -174,6 +176,25 @@ def overfitting(res: Results, models: list[str], top: float, metric: str) -> dic
             ),
         }
     return out
+
+
+def underfitting(res: Results, models: list[str], top: float, metric: str) -> list[dict[str, Any]]:
+    """The networks whose mean training score on the full training set falls clearly below the
+    simplest classical model's of the ladder (:mod:`depthlab.evaluate.underfit`), with the
+    numbers; none when the ladder has no such model."""
+    reference = next((m for m in models if m in REFERENCES), None)
+    if reference is None:
+        return []
+    reference_train = mean_ci(res.by_seed(reference, top, on_train(metric)))["mean"]
+    flags = []
+    for model in models:
+        if not is_network(model):
+            continue
+        train = mean_ci(res.by_seed(model, top, on_train(metric)))["mean"]
+        flag = check(model, train, reference, reference_train, metric, label(model))
+        if flag is not None:
+            flags.append(flag)
+    return flags
 
 
 def mistakes(res: Results, models: list[str], top: float) -> dict[str, Any]:
