@@ -214,7 +214,9 @@ def test_ctrl_c_on_ray_keeps_finished_jobs_and_the_same_command_resumes(
     out = tmp_path / "study"
     config = tmp_path / "study.yaml"
     extras = ("threads", "probes", "robustness", "regularisation", "explain", "transfer")
-    config.write_text("".join(f"{name}: false\n" for name in extras))
+    # Every epoch of the cap runs (no early stop): jobs last long enough to be interrupted.
+    tuned = "tuned:\n  mlp:shallow:\n    train:\n      patience: 0\n"
+    config.write_text("".join(f"{name}: false\n" for name in extras) + tuned)
     command = [
         sys.executable,
         "-m",

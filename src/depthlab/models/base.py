@@ -132,6 +132,15 @@ def families_for(kind: str) -> list[str]:
     return [name for name, cls in MODELS.items() if kind in cls.fits]
 
 
+def check_preset(cls: type[DepthModel], preset: str) -> None:
+    """A ConfigError naming the family's presets when *preset* is not one of them."""
+    if preset not in cls.presets:
+        raise ConfigError(
+            f"unknown preset '{preset}' for '{cls.family}'.{closest(preset, cls.presets)} "
+            f"Presets: {', '.join(cls.presets)}"
+        )
+
+
 def build_model(
     family: str, spec: InputSpec, preset: str = "shallow", **options: Any
 ) -> DepthModel:
@@ -150,10 +159,6 @@ def build_model(
             f"model '{family}' does not fit {spec.kind} inputs; models that fit: "
             f"{', '.join(families_for(spec.kind))} (and the baselines)"
         )
-    if preset not in cls.presets:
-        raise ConfigError(
-            f"unknown preset '{preset}' for '{family}'.{closest(preset, cls.presets)} "
-            f"Presets: {', '.join(cls.presets)}"
-        )
+    check_preset(cls, preset)
     config = parse_config(cls.Config, {**cls.sized(preset, spec).options, **options})
     return cls(spec, config)

@@ -22,7 +22,7 @@ from typing import Any
 from depthlab.config import TrainSpec
 from depthlab.features.registry import Features
 from depthlab.features.spec import InputSpec
-from depthlab.models.base import get_family
+from depthlab.models.base import check_preset, get_family
 from depthlab.models.baselines import is_baseline
 
 
@@ -59,7 +59,9 @@ def defaults(
     *pipeline* suggests for its data (training settings and the preset's model options)."""
     if is_baseline(model):
         return TrainSpec(model=model, preset=preset)
-    sized = get_family(model).sized(preset, *(shape or (None, None)))
+    family = get_family(model)
+    check_preset(family, preset)
+    sized = family.sized(preset, *(shape or (None, None)))
     train: dict[str, Any] = dict(sized.train)
     options: dict[str, Any] = dict(sized.options) if shape is not None else {}
     if pipeline is not None:
