@@ -16,12 +16,14 @@ from depthlab.report import figures, results
 from depthlab.report import fmt as f
 from depthlab.report.interpret import interpretability
 from depthlab.report.tables import as_dict, as_list, badge, cell, items, labels, row, section, table
+from depthlab.report.tuning import tuning
 
 # (id, title) of every section, in page order; the ids are stable (tests and links use them).
 SECTIONS = (
     ("summary", "Summary"),
     ("claims", "Claims checked"),
     ("scores", "Scores and learning curves"),
+    ("tuning", "Preset against tuned"),
     ("cost", "Cost"),
     ("overfitting", "Overfitting"),
     ("representations", "Representations"),
@@ -50,6 +52,7 @@ def build_context(summary: dict[str, Any]) -> dict[str, Any]:
         "overview": overview(summary, names, metric),
         "claims": claims(summary),
         "scores": results.scores(summary, names, metric),
+        "tuning": tuning(summary, names),
         "cost": results.cost(summary, names, metric),
         "overfitting": results.overfitting(summary, names, metric),
         "representations": results.representations(summary, names, metric),

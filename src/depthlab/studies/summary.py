@@ -10,8 +10,10 @@ from depthlab.studies.analysis.interpretability import interpretability
 from depthlab.studies.analysis.results import Results
 from depthlab.studies.analysis.statistics import analyse
 from depthlab.studies.analysis.transfer import transfer_curves
+from depthlab.studies.analysis.tuning import tuning
 from depthlab.studies.claims.check import check_claims
 from depthlab.studies.store import Store
+from depthlab.studies.tune_phase import SECONDS
 from depthlab.studies.verdict.recommendation import recommendation
 from depthlab.studies.verdict.text import fmt
 
@@ -31,6 +33,9 @@ def summarise(store: Store) -> dict[str, Any]:
     results = Results(store.results(), plan["seeds"])
     summary.update(analyse(results, plan, data["metric"]))
     summary["transfer"] = transfer_curves(results, plan["alpha"])
+    tuned = tuning(results, plan, store.get_meta(SECONDS))
+    if tuned is not None:  # an untuned study's summary reads as it did before tuning existed
+        summary["tuning"] = tuned
     summary["interpretability"] = interpretability(results, plan)
     summary["engineered"] = None
     done = {key for key in store.done_keys()}
