@@ -55,11 +55,11 @@ def test_probabilities_cover_every_class() -> None:
 def test_wrong_task_and_options_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="does not do regression; baselines that do: ridge"):
         dl.train("diabetes", dl.TrainSpec(model="logistic"))
-    with pytest.raises(ConfigError, match="takes only the options learning_rate, .*not max_depth"):
+    with pytest.raises(ConfigError, match=r"takes only the options learning_rate, .*not max_depth"):
         dl.train("iris", dl.TrainSpec(model="boosting", options={"max_depth": 3}))
     with pytest.raises(ConfigError, match="takes only the option C, not penalty"):
         dl.train("iris", dl.TrainSpec(model="logistic", options={"penalty": "l1"}))
-    with pytest.raises(ConfigError, match="option C of 'logistic' is invalid.*greater than 0"):
+    with pytest.raises(ConfigError, match=r"option C of 'logistic' is invalid.*greater than 0"):
         dl.train("iris", dl.TrainSpec(model="logistic", options={"C": 0}))
 
 

@@ -90,6 +90,7 @@ class Tuning(_Record):
     best: float | None = None  # None: every trial failed
     params: dict[str, Any] = {}  # the best trial's values as searched ({}: the preset won)
     chosen: dict[str, dict[str, Any]] = {}  # {"model": options, "train": settings} it trains with
+    cpu_seconds: float | None = None  # CPU time of the whole search (every thread)
 
 
 class JobResult(_Record):

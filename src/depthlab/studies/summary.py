@@ -101,6 +101,21 @@ def print_summary(summary: dict[str, Any], folder: Path) -> None:
         claims.add_row(claim["claim"], claim["verdict"])
     console.print(claims)
     console.print(summary["recommendation"]["text"], soft_wrap=True)
+    tuned = summary.get("tuning")
+    if tuned:
+        console.print(tuning_line(tuned), soft_wrap=True)
     for failure in summary["failures"]:
         console.print(f"[yellow]{failure['key']}: {failure['status']}: {failure['error']}[/yellow]")
     console.print(f"report: {folder / 'report.html'}  summary: {folder / 'summary.json'}")
+
+
+def tuning_line(tuned: dict[str, Any]) -> str:
+    """One line on the tuning phase: its cost and which models' settings it changed."""
+    changed = [e["label"] for e in tuned["models"].values() if e.get("params")]
+    seconds = tuned.get("seconds")
+    cost = f" in {seconds:.0f} s" if isinstance(seconds, int | float) else ""
+    return (
+        f"Tuned first: {tuned['trials']} trials per model{cost}; "
+        + (f"tuned settings for {', '.join(changed)}" if changed else "every preset kept")
+        + " (the report's Preset against tuned)."
+    )

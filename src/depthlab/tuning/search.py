@@ -111,9 +111,10 @@ def _open(folder: Path, settings: dict[str, Any], start: dict[str, Any]) -> Any:
 
     folder.mkdir(parents=True, exist_ok=True)
     storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL)))
-    study = optuna.create_study(
-        storage=storage, study_name=STUDY_NAME, direction="maximize", load_if_exists=True
-    )
+    if STUDY_NAME in optuna.study.get_all_study_names(storage):  # loading writes nothing
+        study = optuna.load_study(study_name=STUDY_NAME, storage=storage)
+    else:
+        study = optuna.create_study(storage=storage, study_name=STUDY_NAME, direction="maximize")
     wanted = json.loads(json.dumps(settings))
     before = study.user_attrs.get("settings")
     if before is None:

@@ -39,11 +39,13 @@ def tuning(res: Results, plan: dict[str, Any], seconds: float | None) -> dict[st
             "failed": found.failed,
             "epochs": found.epochs,
             "seconds": result.seconds,
+            "cpu_seconds": found.cpu_seconds,
         }
     return {
         "trials": plan.get("tune"),
         "budget": plan.get("tune_budget"),
         "seconds": seconds,
         "worker_seconds": sum(m["seconds"] or 0.0 for m in models.values()),
+        "cpu_seconds": sum(m["cpu_seconds"] or 0.0 for m in models.values()),
         "models": models,
     }

@@ -16,6 +16,7 @@ it tunes continues its searches without training a finished trial again.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ def run_tune(job: Job, data: StudyData) -> dict[str, Any]:
     if data.folder is None:
         raise ConfigError("a study's search keeps its trials in the study folder; none was given")
     config = data.config
+    started = time.process_time()  # CPU seconds: the search's cost, whatever else runs
     ds, split, train, prep = prepared(job, data)
     x = prep.transform(ds.inputs)  # (N, ...) float32
     xt, yt = torch.from_numpy(x), torch.from_numpy(prep.transform_targets(ds.targets))
@@ -98,6 +100,7 @@ def run_tune(job: Job, data: StudyData) -> dict[str, Any]:
             "best": found.best,
             "params": found.params,
             "chosen": chosen,
+            "cpu_seconds": time.process_time() - started,
         }
     }
 
