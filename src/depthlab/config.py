@@ -243,8 +243,8 @@ class StudyConfig(_Strict):
         ge=0,
         le=1000,
         description="trials of a seeded search per model, classical ones included, before the "
-        "study (0: every model at its preset; default: a few for a full study, none with quick "
-        "or tuned settings; an explicit value is honoured with quick)",
+        "study (0, the default: every model at its preset; 4 is a good start; none with tuned "
+        "settings given; an explicit value is honoured with quick)",
     )
     tune_budget: float = Field(
         0.25,

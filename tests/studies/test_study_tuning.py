@@ -1,6 +1,7 @@
 """The study's tuning phase (study --tune N) on small data: every model of the ladder searched,
 classical ones included, seeded, its choice trained by every job of that model and recorded,
-resumed without training a finished trial again, and shown in the report."""
+resumed without training a finished trial again, and shown in the report. The data is diabetes
+(regression): its R² on the validation part rarely ties, so searches do change settings."""
 
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ from depthlab.tuning.search import JOURNAL
 
 pytest.importorskip("optuna")
 
-MODELS = ("logistic", "boosting", "mlp:shallow")
+DATA = "diabetes"
+MODELS = ("ridge", "boosting", "mlp:shallow")
 OFF = ("threads", "probes", "robustness", "explain", "regularisation", "transfer")
 SMALL: dict[str, Any] = {
     "models": MODELS,
-    "fractions": (0.5, 1.0),
+    "fractions": (1.0,),
     "seeds": 2,
     "epochs": 2,
     "tune": 3,
@@ -44,12 +46,13 @@ def same(tuning: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def tuned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small iris study with 3 trials per model."""
-    folder = tmp_path_factory.mktemp("tuned") / "iris"
-    study("iris", SMALL, out=folder, workers=2)
+    """A small study with 3 trials per model."""
+    folder = tmp_path_factory.mktemp("tuned") / DATA
+    study(DATA, SMALL, out=folder, workers=2)
     return folder
 
 
+@pytest.mark.slow
 def test_every_model_is_searched_with_its_trials(tuned: Path) -> None:
     summary = json.loads((tuned / "summary.json").read_text())
     found = summary["tuning"]
@@ -59,15 +62,17 @@ def test_every_model_is_searched_with_its_trials(tuned: Path) -> None:
         assert entry["preset"] is not None and entry["tuned"] >= entry["preset"]
         assert (search_folder(tuned, model) / JOURNAL).is_file()
     assert found["models"]["mlp:shallow"]["epochs"] >= 1  # the trial budget
-    assert found["models"]["logistic"]["epochs"] is None  # a baseline trains no epochs
-    assert summary["progress"]["done"] == summary["progress"]["planned"] == 3 + 3 * 2 * 2
+    assert found["models"]["ridge"]["epochs"] is None  # a baseline trains no epochs
+    assert summary["progress"]["done"] == summary["progress"]["planned"] == 3 + 3 * 2
 
 
+@pytest.mark.slow
 def test_every_job_of_a_model_trains_its_chosen_settings(tuned: Path) -> None:
     rows = open_store(tuned, must_exist=True).results()
     chosen = {j.model: r.tuning.chosen for j, r in rows if j.kind == "tune" and r.tuning}
+    assert any(chosen.values()), "no search changed a setting: this test would check nothing"
     fits = [(j, r) for j, r in rows if j.kind == "fit"]
-    assert len(fits) == 3 * 2 * 2 and all(r.done for _, r in fits)
+    assert len(fits) == 3 * 2 and all(r.done for _, r in fits)
     for job, result in fits:
         settings = chosen.get(job.model) or {}
         assert job.tuned == (fingerprint(settings) if settings else "")
@@ -77,24 +82,26 @@ def test_every_job_of_a_model_trains_its_chosen_settings(tuned: Path) -> None:
             assert {k: result.settings[part][k] for k in values} == values
 
 
+@pytest.mark.slow
 def test_the_report_shows_preset_against_tuned(tuned: Path) -> None:
     page = (tuned / "report.html").read_text()
     start = page.index('<section id="tuning">')
     part = page[start : page.index("</section>", start)]
     assert "Preset against tuned" in part and "<table" in part
-    for name in ("logistic regression", "gradient boosting", "shallow MLP"):
+    for name in ("ridge regression", "gradient boosting", "shallow MLP"):
         assert name in part
     assert "preset (validation)" in part and "tuned (validation)" in part
     assert "3 trials of a seeded search" in part
 
 
+@pytest.mark.slow
 def test_resuming_after_the_tuning_phase_trains_no_trial_again(tuned: Path) -> None:
     journals = {m: (search_folder(tuned, m) / JOURNAL).read_bytes() for m in MODELS}
     store = open_store(tuned, must_exist=True)
     before = {j.key: r for j, r in store.results()}
     with store.connect() as db:  # as if killed after its trials, before its result was kept
         db.execute("DELETE FROM results WHERE key = 'tune/mlp:shallow'")
-    study("iris", SMALL, out=tuned, workers=2)
+    study(DATA, SMALL, out=tuned, workers=2)
     after = {j.key: r for j, r in open_store(tuned).results()}
     assert {m: (search_folder(tuned, m) / JOURNAL).read_bytes() for m in MODELS} == journals
     assert same(after["tune/mlp:shallow"].tuning) == same(before["tune/mlp:shallow"].tuning)
@@ -105,8 +112,8 @@ def test_the_same_search_chooses_the_same_settings(tmp_path: Path) -> None:
     config = parse_config(StudyConfig, SMALL)
     outcomes = []
     for name in ("a", "b"):
-        data = StudyData("iris", config, str(tmp_path / name))
-        result = run_job(Job("tune", "logistic"), data)
+        data = StudyData(DATA, config, str(tmp_path / name))
+        result = run_job(Job("tune", "boosting"), data)
         assert result.done, result.error
         outcomes.append(same(result.tuning))
     assert outcomes[0] == outcomes[1]
@@ -137,7 +144,7 @@ def test_quick_tunes_only_when_asked(cli: Any, tmp_path: Path) -> None:
     from depthlab.data.load import load_dataset
 
     iris = load_dataset("iris")
-    assert tune_trials(StudyConfig()) == DEFAULT_TUNE
+    assert tune_trials(StudyConfig()) == DEFAULT_TUNE and tune_trials(StudyConfig(tune=4)) == 4
     assert tune_trials(StudyConfig(quick=True)) == 0
     assert not [j for j in make_plan(StudyConfig(quick=True), iris, 2).jobs if j.kind == "tune"]
     asked = make_plan(StudyConfig(quick=True, tune=2), iris, 2)
