@@ -8,7 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from depthlab.errors import ConfigError, closest
 
@@ -259,6 +266,28 @@ class StudyConfig(_Strict):
         description="tuned settings per network ('mlp:deep': {model: {...}, train: {...}}), "
         "as 'depthlab study --tuned DIR' reads them from 'depthlab tune' folders",
     )
+    tune: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description="trials of a seeded search per model, classical ones included, before the "
+        "study (0, the default: every model at its preset; 4 is a good start; none with tuned "
+        "settings given; an explicit value is honoured with quick)",
+    )
+    tune_budget: float = Field(
+        0.25,
+        gt=0.0,
+        le=1.0,
+        description="share of a full-data training run's epochs each tuning trial trains for",
+    )
+
+    @model_validator(mode="after")
+    def _one_source_of_tuned_settings(self) -> StudyConfig:
+        if self.tune and self.tuned:
+            raise ValueError(
+                "tune searches settings and tuned gives them: use one (--tune N or --tuned DIR)"
+            )
+        return self
 
     @field_validator("tuned")
     @classmethod

@@ -55,12 +55,38 @@ def test_probabilities_cover_every_class() -> None:
 def test_wrong_task_and_options_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="does not do regression; baselines that do: ridge"):
         dl.train("diabetes", dl.TrainSpec(model="logistic"))
-    with pytest.raises(ConfigError, match="takes no model options"):
+    with pytest.raises(ConfigError, match=r"takes only the options learning_rate, .*not max_depth"):
         dl.train("iris", dl.TrainSpec(model="boosting", options={"max_depth": 3}))
     with pytest.raises(ConfigError, match="takes only the option C, not penalty"):
         dl.train("iris", dl.TrainSpec(model="logistic", options={"penalty": "l1"}))
-    with pytest.raises(ConfigError, match="must be a positive number"):
+    with pytest.raises(ConfigError, match=r"option C of 'logistic' is invalid.*greater than 0"):
         dl.train("iris", dl.TrainSpec(model="logistic", options={"C": 0}))
+
+
+def test_the_options_a_search_varies_reach_the_estimators() -> None:
+    spec = InputSpec("vector", (4,), n_outputs=3, task="classification")
+    boosting = Baseline("boosting", spec, options={"learning_rate": 0.05, "max_leaf_nodes": 8})
+    assert boosting.estimator.learning_rate == 0.05 and boosting.estimator.max_leaf_nodes == 8
+    assert boosting.get_config()["options"] == {
+        "seed": 0,
+        "learning_rate": 0.05,
+        "max_leaf_nodes": 8,
+    }
+    regression = InputSpec("vector", (4,), n_outputs=1, task="regression")
+    assert type(Baseline("ridge", regression).estimator).__name__ == "RidgeCV"  # alpha by CV
+    fixed = Baseline("ridge", regression, options={"alpha": 10})
+    assert type(fixed.estimator).__name__ == "Ridge" and fixed.estimator.alpha == 10.0
+    pairs = InputSpec("pairs", (2,), n_outputs=1, task="regression")
+    biases = Baseline("biases", pairs, options={"reg_user": 2.0})
+    assert (biases.estimator.reg_user, biases.estimator.reg_item) == (2.0, 10.0)
+
+
+def test_a_ridge_with_a_fixed_alpha_saves_and_loads(tmp_path: Path) -> None:
+    run = dl.train("diabetes", dl.TrainSpec(model="ridge", options={"alpha": 3.0}), out=tmp_path)
+    again = dl.Run.load(tmp_path)
+    assert again.record.model["options"]["alpha"] == 3.0
+    inputs = dl.load_dataset("diabetes").inputs
+    np.testing.assert_array_equal(again.predict(inputs), run.predict(inputs))
 
 
 def test_unknown_model_lists_networks_and_baselines() -> None:

@@ -24,6 +24,7 @@ SECTIONS = (
     "summary",
     "claims",
     "scores",
+    "tuning",
     "cost",
     "overfitting",
     "representations",

@@ -23,7 +23,7 @@ from depthlab.studies.store import open_store
 
 RAY = str(Path(sys.executable).parent / "ray")
 STUDY = ["study", "iris", "--models", "logistic,mlp:shallow", "--fractions", "0.5,1"]
-STUDY += ["--seeds", "2", "--epochs", "8"]
+STUDY += ["--seeds", "2", "--epochs", "8", "--tune", "0"]  # the executor, not the searches
 
 
 def _free_port() -> int:
@@ -227,6 +227,7 @@ def test_ctrl_c_on_ray_keeps_finished_jobs_and_the_same_command_resumes(
         "logistic,mlp:shallow",
     ]
     command += ["--fractions", "0.5,1", "--seeds", "4", "--epochs", "60", "--config", str(config)]
+    command += ["--tune", "0"]
     command += ["--executor", "ray", "--ray-address", cluster.address, "--out", str(out)]
     env = {**cluster.env, "DEPTHLAB_QUIET": "1"}
     driver = subprocess.Popen(

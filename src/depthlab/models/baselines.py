@@ -13,12 +13,14 @@ unpickles. :func:`make_baseline` builds any of them by name.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field, ValidationError
 
 from depthlab.errors import ConfigError, DataError
 from depthlab.features.spec import InputSpec
+from depthlab.models.base import FamilyConfig
 from depthlab.models.tabular import with_category_codes
 
 BASELINES: dict[str, tuple[str, ...]] = {
@@ -38,6 +40,51 @@ TRUSTED = [
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "depthlab.models.biases.BiasesOnly",  # numbers only: a mean and a vector of biases
 ]
+
+
+class LogisticOptions(FamilyConfig):
+    """``C``: scikit-learn's inverse regularisation strength (smaller is stronger)."""
+
+    C: float = Field(1.0, gt=0.0)
+
+
+class RidgeOptions(FamilyConfig):
+    """``alpha``: the L2 strength; unset, leave-one-out CV chooses it from 1e-3 to 1e3."""
+
+    alpha: float | None = Field(None, gt=0.0)
+
+
+class BoostingOptions(FamilyConfig):
+    """scikit-learn's histogram gradient boosting settings a search varies (its defaults)."""
+
+    learning_rate: float = Field(0.1, gt=0.0, le=1.0)
+    max_leaf_nodes: int = Field(31, ge=2)
+    l2_regularization: float = Field(0.0, ge=0.0)
+
+
+class BiasesOptions(FamilyConfig):
+    """Pseudo-ratings that shrink user and item biases towards zero (Surprise's defaults)."""
+
+    reg_user: float = Field(15.0, ge=0.0)
+    reg_item: float = Field(10.0, ge=0.0)
+
+
+class ARIMAOptions(FamilyConfig):
+    """``--option order=[p,d,q]`` and ``--option trend=n|c|t|ct`` (statsmodels' default: a
+    constant without differencing, none with)."""
+
+    order: tuple[int, int, int] = Field((3, 0, 0), description="(p, d, q)")
+    trend: Literal["n", "c", "t", "ct"] | None = None
+
+
+# The options each baseline takes (``persistence`` takes none).
+OPTIONS: dict[str, type[FamilyConfig]] = {
+    "logistic": LogisticOptions,
+    "ridge": RidgeOptions,
+    "boosting": BoostingOptions,
+    "biases": BiasesOptions,
+    "arima": ARIMAOptions,
+}
 
 
 def is_baseline(name: str) -> bool:
@@ -70,41 +117,56 @@ def _estimator(family: str, task: str, seed: int, options: dict[str, Any]) -> An
     if family == "biases":
         from depthlab.models.biases import BiasesOnly
 
-        return BiasesOnly()
+        return BiasesOnly(**options)
     if family == "logistic":
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=options.get("C", 1.0), max_iter=2000)
     if family == "ridge":
-        from sklearn.linear_model import RidgeCV
+        from sklearn.linear_model import Ridge, RidgeCV
 
+        if "alpha" in options:
+            return Ridge(alpha=options["alpha"])
         return RidgeCV(alphas=np.logspace(-3, 3, 13))
     if task == "classification":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        return HistGradientBoostingClassifier(random_state=seed)
+        return HistGradientBoostingClassifier(random_state=seed, **options)
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    return HistGradientBoostingRegressor(random_state=seed)
+    return HistGradientBoostingRegressor(random_state=seed, **options)
 
 
-def _check_options(family: str, options: dict[str, Any]) -> None:
-    """Only logistic regression takes an option: ``C``, the inverse regularisation strength
-    (scikit-learn's, default 1.0; smaller is stronger), which text wants tuned on validation."""
+def check_options(family: str, options: dict[str, Any]) -> dict[str, Any]:
+    """*options* of the baseline *family*, checked and typed (only those given are kept: a
+    run records what was asked, the estimator's defaults fill the rest).
+
+    Example:
+        >>> check_options("logistic", {"C": 3})
+        {'C': 3.0}
+    """
+    schema = OPTIONS.get(family)
     if not options:
-        return
-    if family != "logistic":
+        return {}
+    if schema is None:
         raise ConfigError(f"the baseline '{family}' takes no model options")
-    unknown = sorted(set(options) - {"C"})
+    names = list(schema.model_fields)
+    unknown = sorted(set(options) - set(names))
     if unknown:
+        plural = "s" if len(names) > 1 else ""
         raise ConfigError(
-            f"the baseline 'logistic' takes only the option C, not {', '.join(unknown)}; "
-            "e.g. --option C=3"
+            f"the baseline '{family}' takes only the option{plural} {', '.join(names)}, not "
+            f"{', '.join(unknown)}; e.g. --option {names[0]}=..."
         )
-    value = options["C"]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"option C of 'logistic' must be a positive number, not {value!r}")
-    options["C"] = float(value)
+    try:
+        checked = schema.model_validate(options)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"])
+        raise ConfigError(
+            f"option {key} of '{family}' is invalid ({options.get(key)!r}): {error['msg']}"
+        ) from None
+    return checked.model_dump(mode="json", exclude_unset=True)
 
 
 class Baseline:
@@ -123,8 +185,7 @@ class Baseline:
     ) -> None:
         if family not in BASELINES:
             raise ConfigError(f"unknown baseline '{family}'; baselines: {', '.join(BASELINES)}")
-        options = dict(options or {})
-        _check_options(family, options)
+        options = check_options(family, dict(options or {}))
         pairs = spec.kind == "pairs"
         if pairs != (family in PAIR_BASELINES):
             raise ConfigError(

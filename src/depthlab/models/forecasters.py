@@ -36,29 +36,19 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field
 from sklearn.base import BaseEstimator, RegressorMixin
 
 from depthlab.config import parse_config
 from depthlab.errors import ConfigError, DataError
 from depthlab.features.spec import InputSpec
-from depthlab.models.base import FamilyConfig
-from depthlab.models.baselines import BASELINES, FORECASTERS, Baseline
+from depthlab.models.baselines import BASELINES, FORECASTERS, ARIMAOptions, Baseline
 
 # Agreement of two overlapping windows' values (standardised units): float32 inputs against
 # float64 targets differ in the last digits only.
 SAME = 1e-4
-
-
-class ARIMAOptions(FamilyConfig):
-    """``--option order=[p,d,q]`` and ``--option trend=n|c|t|ct`` (statsmodels' default: a
-    constant without differencing, none with)."""
-
-    order: tuple[int, int, int] = Field((3, 0, 0), description="(p, d, q)")
-    trend: Literal["n", "c", "t", "ct"] | None = None
 
 
 class PersistenceForecaster(RegressorMixin, BaseEstimator):  # type: ignore[misc]

@@ -27,12 +27,14 @@ from depthlab.report.tables import (
     section,
     table,
 )
+from depthlab.report.tuning import tuning
 
 # (id, title) of every section, in page order; the ids are stable (tests and links use them).
 SECTIONS = (
     ("summary", "Summary"),
     ("claims", "Claims checked"),
     ("scores", "Scores and learning curves"),
+    ("tuning", "Preset against tuned"),
     ("cost", "Cost"),
     ("overfitting", "Overfitting"),
     ("representations", "Representations"),
@@ -61,6 +63,7 @@ def build_context(summary: dict[str, Any]) -> dict[str, Any]:
         "overview": overview(summary, names, metric),
         "claims": claims(summary),
         "scores": results.scores(summary, names, metric),
+        "tuning": tuning(summary, names),
         "cost": results.cost(summary, names, metric),
         "overfitting": results.overfitting(summary, names, metric),
         "representations": results.representations(summary, names, metric),

@@ -18,7 +18,7 @@ from depthlab.models.base import build_model
 from depthlab.models.pipelines import resolve_features
 from depthlab.studies.fitting.data import StudyData, prepared, train_config
 from depthlab.studies.plan.job import Job, is_network, split_id
-from depthlab.studies.plan.ladder import Plan
+from depthlab.studies.plan.ladder import Plan, tune_trials
 
 FLOPS_PER_SECOND_PER_CORE = 2.6e10  # training, forward + backward counted as 3x the forward
 SECONDS_PER_STEP = 6e-4  # Python and dispatch overhead of one optimiser step
@@ -60,6 +60,8 @@ def estimate_seconds(
         else:
             per = 2e-6 if job.model == "boosting" else 2e-7
             seconds = n * flops[job.model] * max(1, ds.n_classes) * per
+        if job.kind == "tune":  # a search: its trials, each a short run of the full data
+            seconds *= tune_trials(plan.config)
         total += seconds + SECONDS_PER_JOB
     return total / max(1, min(workers, cores))
 

@@ -56,6 +56,7 @@ class Worker:
             "job": job.to_dict(),
             "source": data.source,
             "config": data.config.model_dump(mode="json", exclude_unset=True),
+            "folder": data.folder,
         }
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
@@ -101,8 +102,8 @@ def execute(
         return
     if executor != "local":
         raise ConfigError(f"unknown executor '{executor}'; choose local or ray")
-    done = store.done_keys()
-    pending = [job for job in jobs if job.key not in done]
+    done = store.done_jobs()
+    pending = [job for job in jobs if job not in done]
     parallel = [job for job in pending if job.kind != "threads"]  # fits and transfer rows
     alone = [job for job in pending if job.kind == "threads"]
     cores = cpu_cores()

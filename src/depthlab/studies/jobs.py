@@ -1,6 +1,6 @@
 """What one study job does, in whatever process runs it: train a model on a fraction of one
-seed's training split and measure it; run a transfer row; or time training with a number of
-threads.
+seed's training split and measure it; run a transfer row; time training with a number of
+threads; or search a model's settings before all of these.
 
 Jobs share nothing but the dataset, which each process loads once. A job returns a
 :class:`~depthlab.studies.record.JobResult`; a failure (a diverged loss, a model that does not
@@ -22,6 +22,7 @@ from depthlab.studies.fitting.data import StudyData, prepared
 from depthlab.studies.fitting.few_shot import run_transfer
 from depthlab.studies.fitting.threads import run_threads
 from depthlab.studies.fitting.train import fit_baseline, fit_network
+from depthlab.studies.fitting.tune import run_tune
 from depthlab.studies.measurement.pictures import picture
 from depthlab.studies.measurement.scores import measure_extras, score
 from depthlab.studies.plan.job import Job, is_network
@@ -37,6 +38,8 @@ def run_job(job: Job, data: StudyData) -> JobResult:
     try:
         if job.kind == "transfer":
             result = run_transfer(job, data)
+        elif job.kind == "tune":
+            result = run_tune(job, data)
         else:
             result = run_threads(job, data) if job.kind == "threads" else run_fit(job, data)
         status = "done"
@@ -58,9 +61,11 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
     tensors = Tensors(xt[train], yt[train], xt[split.val], yt[split.val])
     measure_latency = top and not job.variant  # a model's latency: once, on the full data
     if is_network(job.model):
-        model, cost = fit_network(job, data.config, spec, tensors, measure_latency, prep.pipeline)
+        model, cost, settings = fit_network(
+            job, data.config, spec, tensors, measure_latency, prep.pipeline
+        )
     else:
-        model, cost = fit_baseline(job, spec, tensors, measure_latency)
+        model, cost, settings = fit_baseline(job, data.config, spec, tensors, measure_latency)
     result: dict[str, Any] = {
         "n_train": len(train),
         "train": score(model, ds, prep, x[train], ds.targets[train]),
@@ -74,6 +79,7 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
             result["mistakes"] = picture(model, ds, prep, x, split.test)
     result["depth"] = model.depth() if isinstance(model, DepthModel) else 0
     result["tuned"] = job.model in data.config.tuned
+    result["settings"] = settings
     result["features"] = prep.features
     result["engineered"] = prep.pipeline.engineered
     return result

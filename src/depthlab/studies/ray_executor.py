@@ -61,8 +61,8 @@ def execute_ray(
     """Run the *jobs* not yet in *store* on Ray, *threads* CPU threads per training job; thread
     timings ask for as many CPUs as they time with, after the training jobs."""
     ray = connect(address)
-    done = store.done_keys()
-    pending = [job for job in jobs if job.key not in done]
+    done = store.done_jobs()
+    pending = [job for job in jobs if job not in done]
     remote = ray.remote(_run_remote)
     config = data.config.model_dump(mode="json", exclude_unset=True)
     fits = [job for job in pending if job.kind != "threads"]  # fits and transfer rows

@@ -77,6 +77,22 @@ class Shot(_Record):
     scratch: float
 
 
+class Tuning(_Record):
+    """One model's search before the study: validation scores of its preset (the first trial)
+    and of the best trial, and the settings the study then trains that model with."""
+
+    metric: str  # the study's metric, on the validation part of seed 0's split
+    trials: int  # trials asked for
+    complete: int
+    failed: int
+    epochs: int | None = None  # a network trial's epochs (the study's budget x tune_budget)
+    preset: float | None = None  # None: the preset's own trial failed
+    best: float | None = None  # None: every trial failed
+    params: dict[str, Any] = {}  # the best trial's values as searched ({}: the preset won)
+    chosen: dict[str, dict[str, Any]] = {}  # {"model": options, "train": settings} it trains with
+    cpu_seconds: float | None = None  # CPU time of the whole search (every thread)
+
+
 class JobResult(_Record):
     """One job's result: the fields of its kind are set, the others are None."""
 
@@ -95,6 +111,7 @@ class JobResult(_Record):
     mistakes: dict[str, Any] | None = None
     depth: int | None = None
     tuned: bool | None = None
+    settings: dict[str, Any] | None = None  # the model options and training settings used
     features: str | None = None
     engineered: bool | None = None
     # A thread-scaling timing ("threads").
@@ -109,6 +126,8 @@ class JobResult(_Record):
     source: TransferSource | None = None
     target: TransferTarget | None = None
     shots: list[Shot] | None = None
+    # A search of settings ("tune").
+    tuning: Tuning | None = None
 
     @classmethod
     def load(cls, raw: Mapping[str, Any]) -> JobResult:

@@ -3,7 +3,8 @@
 
 The folder holds ``study.sqlite`` (settings and every job's result), ``summary.json`` and
 ``report.html`` (written by :mod:`depthlab.depth_study`, which composes this module with the
-report). Running the same study again skips the jobs already done.
+report), and with ``--tune`` the searches' trials (``tuning/``). Running the same study again
+skips the jobs already done.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from depthlab.studies.estimate import estimate_seconds
 from depthlab.studies.executor import execute
 from depthlab.studies.fitting.data import StudyData
 from depthlab.studies.plan.job import Job
-from depthlab.studies.plan.ladder import Plan, make_plan
+from depthlab.studies.plan.ladder import Plan, make_plan, tune_trials
 from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store, open_store
 from depthlab.studies.summary import summarise
+from depthlab.studies.tune_phase import chosen_settings, planned, run_searches, with_chosen
 from depthlab.training.record import write_json
 
 log = logging.getLogger(__name__)
@@ -103,26 +105,31 @@ def run_study(
         "environment",
         {**environment(command, workers or default_workers(cores)), "executor": executor},
     )
-    remaining = [job for job in plan.jobs if job.key not in store.done_keys()]
-    print_plan(plan, remaining, study_data, cores, workers or default_workers(cores))
+    done = store.done_jobs()
+    remaining = [job for job in planned(plan, store) if job not in done]
+    workers = workers or default_workers(cores)
+    print_plan(plan, remaining, study_data, cores, workers)
     started = time.perf_counter()
     try:
         with JobBar(len(plan.jobs), len(plan.jobs) - len(remaining)) as bar:
+            # The searches first (here, whatever the executor: their trials live in *out*),
+            # then every other job with the settings they chose.
+            run_searches(plan, study_data, store, workers, out, bar.done)
+            jobs, tuned = with_chosen(plan.jobs, config, chosen_settings(store))
             execute(
-                plan.jobs,
-                study_data,
+                jobs,
+                StudyData(data, tuned),
                 store,
-                workers or default_workers(cores),
+                workers,
                 bar.done,
                 executor=executor,
                 ray_address=ray_address,
             )
     except KeyboardInterrupt:
-        done = len(store.done_keys())
         log.warning(
             "study interrupted with %d of %d jobs done (kept in %s); run the same command to "
             "resume",
-            done,
+            len(store.done_keys()),
             len(plan.jobs),
             out / "study.sqlite",
         )
@@ -192,6 +199,8 @@ def plan_facts(plan: Plan) -> dict[str, Any]:
         "seeds": list(plan.seeds),
         "jobs": [job.key for job in plan.jobs],
         "quick": plan.config.quick,
+        "tune": tune_trials(plan.config),
+        "tune_budget": plan.config.tune_budget,
         "recommend_by": plan.config.recommend_by,
         "alpha": plan.config.alpha,
     }

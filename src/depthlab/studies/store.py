@@ -107,6 +107,14 @@ class Store:
         with self.connect() as db:
             return {row[0] for row in db.execute("SELECT key FROM results")}
 
+    def done_jobs(self) -> set[Job]:
+        """The jobs that have a result, as they were when they ran: a job counts as done only
+        when it is the same job, the fingerprint of its tuned settings included."""
+        with self.connect() as db:
+            return {
+                Job.from_dict(json.loads(row[0])) for row in db.execute("SELECT job FROM results")
+            }
+
     def results(self) -> list[tuple[Job, JobResult]]:
         """Every job with its result, in the order of their keys (older records upgraded)."""
         with self.connect() as db:

@@ -10,8 +10,10 @@ from depthlab.studies.analysis.interpretability import interpretability
 from depthlab.studies.analysis.results import Results
 from depthlab.studies.analysis.statistics import analyse
 from depthlab.studies.analysis.transfer import transfer_curves
+from depthlab.studies.analysis.tuning import tuning
 from depthlab.studies.claims.check import check_claims
 from depthlab.studies.store import Store
+from depthlab.studies.tune_phase import SECONDS
 from depthlab.studies.verdict.recommendation import recommendation
 from depthlab.studies.verdict.text import fmt
 
@@ -31,6 +33,9 @@ def summarise(store: Store) -> dict[str, Any]:
     results = Results(store.results(), plan["seeds"])
     summary.update(analyse(results, plan, data["metric"]))
     summary["transfer"] = transfer_curves(results, plan["alpha"])
+    tuned = tuning(results, plan, store.get_meta(SECONDS))
+    if tuned is not None:  # an untuned study's summary reads as it did before tuning existed
+        summary["tuning"] = tuned
     summary["interpretability"] = interpretability(results, plan)
     summary["engineered"] = None
     done = {key for key in store.done_keys()}
@@ -98,6 +103,21 @@ def print_summary(summary: dict[str, Any], folder: Path) -> None:
     for flag in summary.get("underfitting", []):
         console.print(f"[yellow]under-fitting: {flag['text']}[/yellow]", soft_wrap=True)
     console.print(summary["recommendation"]["text"], soft_wrap=True)
+    tuned = summary.get("tuning")
+    if tuned:
+        console.print(tuning_line(tuned), soft_wrap=True)
     for failure in summary["failures"]:
         console.print(f"[yellow]{failure['key']}: {failure['status']}: {failure['error']}[/yellow]")
     console.print(f"report: {folder / 'report.html'}  summary: {folder / 'summary.json'}")
+
+
+def tuning_line(tuned: dict[str, Any]) -> str:
+    """One line on the tuning phase: its cost and which models' settings it changed."""
+    changed = [e["label"] for e in tuned["models"].values() if e.get("params")]
+    seconds = tuned.get("seconds")
+    cost = f" in {seconds:.0f} s" if isinstance(seconds, int | float) else ""
+    return (
+        f"Tuned first: {tuned['trials']} trials per model{cost}; "
+        + (f"tuned settings for {', '.join(changed)}" if changed else "every preset kept")
+        + " (the report's Preset against tuned)."
+    )

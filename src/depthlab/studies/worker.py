@@ -41,7 +41,8 @@ def main(argv: list[str]) -> None:
     for line in sys.stdin:
         request = json.loads(line)
         # The config crosses the process boundary as JSON: validated once, here.
-        data = StudyData(request["source"], parse_config(StudyConfig, request["config"]))
+        config = parse_config(StudyConfig, request["config"])
+        data = StudyData(request["source"], config, request.get("folder"))
         result = run_job(Job.from_dict(request["job"]), data)
         try:
             protocol.write(json.dumps(result.to_json()) + "\n")

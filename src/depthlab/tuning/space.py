@@ -4,6 +4,8 @@ A space maps a parameter name to a range (``{low, high, log, step}``), a list of
 a fixed value. Names are the family's hyperparameters (``width``, ``dropout``...), the training
 settings (``lr``, ``weight_decay``, ``batch_size``...) or, for families whose depth is a tuple of
 channels, ``width`` and ``num_layers``. Each family has a default space; a YAML file overrides it.
+Classical baselines have spaces of their options only (``C`` of logistic regression, boosting's
+``learning_rate``...; ARIMA's order as ``p``, ``d`` and ``q``): they train no epochs.
 
 Example:
     >>> space = parse_space({"lr": {"low": 1e-4, "high": 1e-1, "log": True}}, "mlp")
@@ -17,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from depthlab.config import TrainConfig, TrainSpec, describe_error
 from depthlab.errors import ConfigError, closest
 from depthlab.models.base import get_family
+from depthlab.models.baselines import OPTIONS, is_baseline
 from depthlab.training.spec import resolve
 
 # Families whose layers are a tuple of sizes: tuned as a width and a count of layers.
 TUPLE_DEPTH = {"cnn": "channels", "ncf": "hidden_sizes"}
+# ARIMA's order, tuned as its three whole numbers.
+ORDER = ("p", "d", "q")
 # The parameter that sets each family's depth: a shallow preset keeps its depth (tuning must not
 # turn the study's shallow network into a deep one).
 DEPTH_PARAM = {"mlp": "depth", "encoder": "depth", "cnn": "num_layers", "rnn": "num_layers"}
@@ -72,6 +77,23 @@ _MODEL_SPACES: dict[str, dict[str, Any]] = {
         "dropout": {"low": 0.0, "high": 0.5},
         "reg": {"low": 1e-3, "high": 1.0, "log": True},
     },
+}
+# Classical baselines: their options only (no training settings). Ranges centred on
+# scikit-learn's and statsmodels' defaults; persistence has nothing to tune.
+_BASELINE_SPACES: dict[str, dict[str, Any]] = {
+    "logistic": {"C": {"low": 1e-3, "high": 1e3, "log": True}},
+    "ridge": {"alpha": {"low": 1e-3, "high": 1e3, "log": True}},
+    "boosting": {
+        "learning_rate": {"low": 0.01, "high": 0.3, "log": True},
+        "max_leaf_nodes": {"low": 8, "high": 64, "log": True},
+        "l2_regularization": {"low": 1e-3, "high": 10.0, "log": True},
+    },
+    "biases": {
+        "reg_user": {"low": 1.0, "high": 100.0, "log": True},
+        "reg_item": {"low": 1.0, "high": 100.0, "log": True},
+    },
+    "arima": {"p": {"low": 0, "high": 5}, "d": {"choices": [0, 1]}, "q": {"low": 0, "high": 2}},
+    "persistence": {},
 }
 
 
@@ -126,6 +148,8 @@ def default_space(family: str, preset: str = "deep") -> dict[str, Any]:
         >>> sorted(default_space("rnn", "deep"))[:3]
         ['batch_size', 'cell', 'dropout']
     """
+    if is_baseline(family):
+        return dict(_BASELINE_SPACES.get(family, {}))
     get_family(family)  # an unknown family is an error naming the valid ones
     model = dict(_MODEL_SPACES.get(family, {}))
     if preset == "shallow":
@@ -151,9 +175,26 @@ def load_space(path: str | Path, family: str) -> Space:
     return parse_space(raw, family, source=str(path))
 
 
+def options_schema(family: str) -> type[BaseModel]:
+    """The pydantic model of *family*'s options: a network's ``Config``, a baseline's options
+    (an empty one for a baseline that takes none)."""
+    if is_baseline(family):
+        return OPTIONS.get(family, _NoOptions)
+    return get_family(family).Config
+
+
+class _NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
 def valid_names(family: str) -> dict[str, str]:
     """Every parameter name a space of *family* may use, with its target (model or train)."""
-
+    if is_baseline(family):  # a baseline trains no epochs: its options only
+        names = {name: "model" for name in options_schema(family).model_fields}
+        if family == "arima":
+            names.pop("order")
+            names.update(dict.fromkeys(ORDER, "model"))
+        return names
     names = {name: "train" for name in TrainConfig.model_fields if name != "seed"}
     fields = get_family(family).Config.model_fields
     names.update({name: "model" for name in fields if name not in TUPLE_DEPTH.values()})
@@ -237,23 +278,29 @@ def _param(name: str, target: str, spec: Any, family: str) -> Param:
 
 
 def _is_int(name: str, target: str, family: str) -> bool:
-
-    if name in ("width", "num_layers") and family in TUPLE_DEPTH:
+    if _whole(name, family):
         return True
-    fields = (
-        TrainConfig.model_fields if target == "train" else get_family(family).Config.model_fields
-    )
+    fields = TrainConfig.model_fields if target == "train" else options_schema(family).model_fields
     return fields[name].annotation is int
+
+
+def _whole(name: str, family: str) -> bool:
+    """Parameters that stand for part of a tuple: a CNN's width and number of layers, ARIMA's
+    p, d and q."""
+    return (family in TUPLE_DEPTH and name in ("width", "num_layers")) or (
+        family == "arima" and name in ORDER
+    )
 
 
 def _check_value(name: str, target: str, value: Any, family: str) -> None:
     """Refuse a value the training settings or the family's config would refuse."""
 
-    if family in TUPLE_DEPTH and name in ("width", "num_layers"):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"search space parameter '{name}': needs whole numbers >= 1")
+    if _whole(name, family):
+        least = 0 if family == "arima" else 1
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise ConfigError(f"search space parameter '{name}': needs whole numbers >= {least}")
         return
-    cls = TrainConfig if target == "train" else get_family(family).Config
+    cls = TrainConfig if target == "train" else options_schema(family)
     try:
         cls.model_validate({name: value})
     except ValidationError as exc:
@@ -283,11 +330,15 @@ def split_values(
     values: dict[str, Any], space: Space, preset_options: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(model_options, train_options)`` from drawn *values*; a family's ``width`` and
-    ``num_layers`` become its tuple of sizes (missing ones taken from *preset_options*)."""
+    ``num_layers`` become its tuple of sizes, ARIMA's ``p``, ``d`` and ``q`` its order (missing
+    ones taken from *preset_options*)."""
     model: dict[str, Any] = {}
     train: dict[str, Any] = {}
     for name, value in values.items():
         (train if space.params[name].target == "train" else model)[name] = value
+    if space.family == "arima" and set(ORDER) & set(model):
+        order = list(preset_options.get("order") or (3, 0, 0))
+        model["order"] = [int(model.pop(k, order[i])) for i, k in enumerate(ORDER)]
     sizes = TUPLE_DEPTH.get(space.family)
     if sizes and {"width", "num_layers"} & set(model):
         preset = tuple(preset_options.get(sizes) or (64,))
@@ -310,19 +361,31 @@ def starting_point(space: Space, preset: str) -> dict[str, Any]:
         >>> starting_point(parse_space({"lr": {"low": 1e-4, "high": 1e-1}}, "mlp"), "deep")
         {'lr': 0.003}
     """
-
-    family = get_family(space.family)
-    fields = family.Config.model_fields
-    model = {k: v.default for k, v in fields.items() if not v.is_required()}
-    model.update(family.presets.get(preset, {}))
-    sizes = TUPLE_DEPTH.get(space.family)
-    if sizes and model.get(sizes):
-        model.update(width=model[sizes][0], num_layers=len(model[sizes]))
+    model = dict(get_family(space.family).presets.get(preset, {}))
     # The preset's training settings over the defaults (no data, so no pipeline's).
     train = resolve(TrainSpec(model=space.family, preset=preset)).train.model_dump()
+    return point_of(space, model, train)
+
+
+def point_of(space: Space, model: dict[str, Any], train: dict[str, Any]) -> dict[str, Any]:
+    """The values of *space*'s searched parameters in the settings *model* (options over the
+    family's defaults) and *train*, those that lie inside its ranges.
+
+    Example:
+        >>> point_of(parse_space(default_space("logistic"), "logistic"), {}, {})
+        {'C': 1.0}
+    """
+    fields = options_schema(space.family).model_fields
+    values = {k: v.default for k, v in fields.items() if not v.is_required()}
+    values.update(model)
+    sizes = TUPLE_DEPTH.get(space.family)
+    if sizes and values.get(sizes):
+        values.update(width=values[sizes][0], num_layers=len(values[sizes]))
+    if space.family == "arima":
+        values.update(zip(ORDER, values["order"], strict=True))
     point: dict[str, Any] = {}
     for p in space.params.values():
-        value = (model if p.target == "model" else train).get(p.name)
+        value = (values if p.target == "model" else train).get(p.name)
         if not p.searched or value is None:
             continue
         inside = value in p.choices if p.kind == "choice" else p.low <= value <= p.high

@@ -21,6 +21,7 @@ class Results:
         self.fit: dict[tuple[str, float, int], JobResult] = {}
         self.threads: dict[tuple[str, str, int], list[JobResult]] = defaultdict(list)
         self.transfer: list[tuple[Job, JobResult]] = []
+        self.tuning: dict[str, JobResult] = {}  # each model's search, by model
         self.failures: list[dict[str, Any]] = []
         for job, result in rows:
             if not result.done:
@@ -32,6 +33,8 @@ class Results:
                 self.threads[(job.model, job.device, job.threads)].append(result)
             elif job.kind == "transfer":
                 self.transfer.append((job, result))
+            elif job.kind == "tune":
+                self.tuning[job.model] = result
             else:
                 self.fit[(job.name, job.fraction, job.seed)] = result
 

@@ -31,10 +31,12 @@ _LOADED: dict[str, Dataset] = {}
 
 @dataclass(frozen=True)
 class StudyData:
-    """Where the study's data comes from (cheap to send to a worker), and the study settings."""
+    """Where the study's data comes from (cheap to send to a worker), the study settings, and
+    the study's folder (where searches keep their trials)."""
 
     source: str
     config: StudyConfig
+    folder: str | None = None
 
     def dataset(self) -> Dataset:
         options = self.config.data.model_dump(exclude_unset=True)
@@ -94,6 +96,8 @@ def train_config(
         epochs = THREAD_EPOCHS
     elif n_train:
         epochs = max(epochs, math.ceil(MIN_STEPS / math.ceil(n_train / values.batch_size)))
+    if job.kind == "tune":  # a search's trial: its share of the cap of the run it stands for
+        epochs = max(1, math.ceil(epochs * config.tune_budget))
     budget: dict[str, Any] = {
         "epochs": epochs,
         "seed": job.seed,

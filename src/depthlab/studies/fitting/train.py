@@ -1,5 +1,6 @@
 """Training one model of a study job, through the training API (a network with the study's
-settings, or a classical baseline), with its cost."""
+settings, or a classical baseline with its options), with its cost and the settings it trained
+with."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from depthlab.studies.fitting.data import job_spec, train_config
 from depthlab.studies.plan.job import Job, split_id
 from depthlab.training.fitting import Tensors, fit_model
 
+# (the trained model, its cost, the settings it trained with: {"model": ..., "train": ...})
+Trained = tuple[Any, dict[str, Any], dict[str, Any]]
+
 
 def fit_network(
     job: Job,
@@ -24,7 +28,7 @@ def fit_network(
     data: Tensors,
     latency: bool,
     pipeline: Features | None = None,
-) -> tuple[Any, dict[str, Any]]:
+) -> Trained:
     family, preset = split_id(job.model)
     # The pipeline's suggestions for this model (a log-mel CNN pools), the tuned ones, then the
     # variant's.
@@ -36,12 +40,17 @@ def fit_network(
     torch.manual_seed(job.seed)
     model = build_model(family, spec, preset, **options)
     fitted = fit_model(model, data, cfg, cost="full" if latency else "size")
-    return model, {**fitted.cost, "epochs": cfg.epochs, "best_epoch": fitted.result.best_epoch}
+    cost = {**fitted.cost, "epochs": cfg.epochs, "best_epoch": fitted.result.best_epoch}
+    settings = {"model": options, "train": cfg.model_dump(mode="json", exclude={"seed"})}
+    return model, cost, settings
 
 
 def fit_baseline(
-    job: Job, spec: InputSpec, data: Tensors, latency: bool
-) -> tuple[Any, dict[str, Any]]:
-    model = make_baseline(job.model, spec, job.seed)
+    job: Job, config: StudyConfig, spec: InputSpec, data: Tensors, latency: bool
+) -> Trained:
+    """A classical baseline with the options a search chose for it (none: its defaults)."""
+    options = dict(config.tuned.get(job.model, {}).get("model", {}))
+    model = make_baseline(job.model, spec, job.seed, options)
     cfg = TrainConfig.model_validate({})
-    return model, fit_model(model, data, cfg, cost="full" if latency else "size").cost
+    cost = fit_model(model, data, cfg, cost="full" if latency else "size").cost
+    return model, cost, {"model": dict(model.options)}

@@ -1,7 +1,10 @@
 """A study job and the model ids every phase of a study shares.
 
 A job's key names what it measures (``mlp:deep/f0.25/s1``), so a store can tell which jobs are
-done whatever order they ran in, and running the same command again resumes.
+done whatever order they ran in, and running the same command again resumes. A job of a model
+the study tuned also carries a fingerprint of the settings its search chose (``tuned``): a stored
+result counts as done only for the same job, fingerprint included, so settings that changed are
+never served a result trained with others.
 
 Example:
     >>> Job("fit", "mlp:deep", 0.25, 1).key
@@ -17,7 +20,7 @@ from typing import Any, Literal
 
 from depthlab.models.baselines import is_baseline
 
-JobKind = Literal["fit", "threads", "transfer"]
+JobKind = Literal["fit", "threads", "transfer", "tune"]
 
 LABELS = {
     "biases": "biases only (mean + user + item)",
@@ -36,8 +39,8 @@ LABELS = {
 
 @dataclass(frozen=True)
 class Job:
-    """One independent unit of a study: a training run, a transfer row or a timing of thread
-    scaling."""
+    """One independent unit of a study: a training run, a transfer row, a timing of thread
+    scaling, or the search of one model's settings that comes before them."""
 
     kind: JobKind
     model: str
@@ -46,9 +49,12 @@ class Job:
     variant: str = ""  # "noreg": the deep MLP without dropout and weight decay
     threads: int = 0  # thread-scaling jobs: torch threads to time with
     device: str = "cpu"
+    tuned: str = ""  # fingerprint of the settings the study's search chose ("": the preset's)
 
     @property
     def key(self) -> str:
+        if self.kind == "tune":
+            return f"tune/{self.model}"
         if self.kind == "threads":
             return f"threads/{self.model}/{self.device}/t{self.threads}/s{self.seed}"
         if self.kind == "transfer":  # pretrain, then fine-tune and scratch for every k

@@ -1,6 +1,7 @@
 """The plan of a depth study: the model ladder x training-set fractions x seeds, plus the extra
 measurements (the transfer row, the deep MLP without regularisation, thread timings), as a list
-of independent jobs with stable keys (:mod:`depthlab.studies.plan.job`).
+of independent jobs with stable keys (:mod:`depthlab.studies.plan.job`); before them, with
+``tune``, one search of settings per model of the ladder.
 """
 
 from __future__ import annotations
@@ -14,14 +15,20 @@ from depthlab.features.registry import supported_modalities
 from depthlab.models.base import MODELS, families_for, get_family, list_families
 from depthlab.models.baselines import BASELINES
 from depthlab.models.pipelines import resolve_features
-from depthlab.studies.plan.job import Job, deepest, split_id
+from depthlab.studies.plan.job import Job, deepest, is_network, split_id
 from depthlab.studies.plan.recipes import transfer_jobs
+from depthlab.tuning.space import default_space
 
 # --quick runs two fractions and two seeds, never shorter training: every network still trains
 # until its validation score stops improving (a verdict on under-trained networks measures the
 # budget, not depth); a single seed never decides a verdict.
 QUICK_FRACTIONS = (0.25, 1.0)
 QUICK_SEEDS = 2
+# Trials per model of a full study's search without --tune (the preset is the first; --quick
+# tunes only when asked). 0: 4 trials at 25% of the epochs add about 2 minutes to the MNIST-1D
+# study on 2 cores (bench/README.md, study_tuning.py), past its 10-minute goal with today's
+# budgets.
+DEFAULT_TUNE = 0
 # --quick swaps the costliest default network for its one-layer version and skips the timings.
 QUICK_SWAPS = {"rnn:deep": "rnn:shallow"}
 # Networks the study leaves out when they would not fit the data's input kind.
@@ -68,7 +75,8 @@ class Plan:
     def describe(self) -> str:
         fits = [j for j in self.jobs if j.kind == "fit"]
         transfer = [j for j in self.jobs if j.kind == "transfer"]
-        extra = len(self.jobs) - len(fits) - len(transfer)
+        searches = [j for j in self.jobs if j.kind == "tune"]
+        extra = len(self.jobs) - len(fits) - len(transfer) - len(searches)
         lines = [
             f"models    {', '.join(self.models)}",
             f"fractions {', '.join(f'{f:.0%}' for f in self.fractions)} of the training set",
@@ -81,7 +89,27 @@ class Plan:
                 f"transfer  {len(transfer)} runs: pretrain, then fine-tune and scratch on k "
                 "target examples per class"
             )
+        if searches:
+            lines.append(
+                f"tuning    {tune_trials(self.config)} trials for each of {len(searches)} models "
+                f"first (the preset among them), each at {self.config.tune_budget:.0%} of the "
+                "epochs, scored on the validation part"
+            )
         return "\n".join(lines)
+
+
+def tune_trials(config: StudyConfig) -> int:
+    """Trials of each model's search: ``tune`` when given, else :data:`DEFAULT_TUNE` for a full
+    study and none with ``quick`` or with tuned settings given (``--tuned``)."""
+    if config.tune is not None:
+        return config.tune
+    return 0 if config.quick or config.tuned else DEFAULT_TUNE
+
+
+def tunable(model: str) -> bool:
+    """Whether *model* has settings to search (persistence has none)."""
+    family, preset = split_id(model) if is_network(model) else (model, "")
+    return bool(default_space(family, preset))
 
 
 def input_kind(ds: Dataset, family: str, config: StudyConfig) -> str:
@@ -150,7 +178,10 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
     fractions = QUICK_FRACTIONS if quick_fractions else config.fractions
     quick_seeds = config.quick and "seeds" not in config.model_fields_set
     seeds = tuple(range(QUICK_SEEDS if quick_seeds else config.seeds))
-    jobs = [Job("fit", m, f, s) for m in models for f in fractions for s in seeds]
+    # The searches first, the costliest (the top of the ladder) first: they run before any fit.
+    searched = [m for m in reversed(models) if tunable(m)] if tune_trials(config) else []
+    jobs = [Job("tune", m, 1.0, seeds[0]) for m in searched]
+    jobs += [Job("fit", m, f, s) for m in models for f in fractions for s in seeds]
     jobs += transfer_jobs(ds.name, config, models, seeds)
     top = max(fractions)
     if config.regularisation and "mlp:deep" in models:
