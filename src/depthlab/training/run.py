@@ -334,6 +334,8 @@ def _fit_and_score(
         "stopped_early": result.stopped_early,
         "device": result.device,
     }
+    if isinstance(net, Baseline) and net.chosen_:  # logistic's C, chosen on the training data
+        run.metrics["chosen"] = net.chosen_
     return run
 
 
