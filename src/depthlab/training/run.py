@@ -260,7 +260,7 @@ def prepare(data: str | Path | Dataset, spec: TrainSpec) -> Prepared:
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     check_augment(cfg.augment, x.dim() - 1)  # before anything is written
     check_mixup(cfg.mixup, ds.task)
-    transfer.check_options(spec.init_from, freeze, cfg)
+    transfer.check_options(spec.init_from, freeze, cfg, pretrained=bool(shape[0].pretrained))
     return Prepared(resolved, ds, parts, prep, x, y, features, split_seed, source, freeze)
 
 
