@@ -107,7 +107,7 @@ def test_loading_the_encoder_leaves_the_random_state_alone() -> None:
 def test_fine_tuning_changes_the_encoder_and_the_run_reloads(tmp_path: Path) -> None:
     few = small_sentiment(60)
     spec = dl.TrainSpec(
-        model="encoder", features={"features": "encoder-tokens"}, train={"epochs": 3}
+        model="encoder", features={"features": "encoder-tokens"}, train={"epochs": 2}
     )
     run = dl.train(few, spec, out=tmp_path / "run", seed=0)
     assert isinstance(run.model, Encoder)
