@@ -46,7 +46,13 @@ def test_embeddings_are_standardised_and_cached_on_disk(monkeypatch: pytest.Monk
     assert stats["encoder"] == "all-MiniLM-L6-v2" and stats["dim"] == 384
     x = encoder.transform(TEXTS, stats)
     assert x.dtype == np.float32 and x.shape == (6, 384)
-    np.testing.assert_allclose(x.mean(axis=0), 0.0, atol=1e-4)  # standardised on these texts
+    np.testing.assert_allclose(x.mean(axis=0), 0.0, atol=1e-4)  # centred on these texts
+    # One spread for every dimension: the embedding's geometry is kept (cosines of centred
+    # vectors unchanged), where per-dimension spreads would blow up the near-constant ones.
+    assert len(set(stats["std"])) == 1 and abs(float(x.std()) - 1.0) < 1e-3
+    raw = sentence.embed(TEXTS, "all-MiniLM-L6-v2")
+    centred = raw - raw.mean(axis=0)
+    np.testing.assert_allclose(x * stats["std"][0], centred, atol=1e-5)
     spec = encoder.spec(stats, 2, "classification")
     assert spec.kind == "vector" and spec.shape == (384,)
     # Similar reviews embed closer than unrelated ones (a sanity check of the real model).

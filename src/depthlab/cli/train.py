@@ -24,6 +24,10 @@ from depthlab.cli.output import finish_distributed, print_train_summary
 from depthlab.config import TrainSpec
 from depthlab.errors import ConfigError
 
+# The features of --fine-tune (depthlab.features.encoder_tokens): named here, not imported, so
+# the CLI starts without the feature modules.
+FINE_TUNE_FEATURES = "encoder-tokens"
+
 # The flags of `depthlab train`, declared once here so the command reads flags -> spec -> run.
 DataFlag = Annotated[
     str,
@@ -169,7 +173,8 @@ FineTuneLrFlag = Annotated[
     float | None,
     typer.Option(
         "--fine-tune-lr",
-        help="With --init-from: peak learning rate of the pretrained layers (the head keeps --lr).",
+        help="With --init-from or --fine-tune: peak learning rate of the pretrained layers (the "
+        "head keeps --lr).",
     ),
 ]
 
@@ -233,6 +238,16 @@ EncoderFlag = Annotated[
     str | None,
     typer.Option(
         "--encoder", help="Sentence encoder of the 'encoder' model: a name or a local path."
+    ),
+]
+
+FineTuneFlag = Annotated[
+    bool,
+    typer.Option(
+        "--fine-tune",
+        help="With --model encoder: train the sentence encoder end to end (its own token ids, "
+        "'encoder-tokens' features; the transformer at --fine-tune-lr, default 3e-5, the head "
+        "at --lr) rather than a head over its frozen embeddings.",
     ),
 ]
 
@@ -324,6 +339,8 @@ Examples:
 
   depthlab train --data sentiment --model encoder --encoder all-MiniLM-L6-v2
 
+  depthlab train --data sentiment --model encoder --fine-tune --out runs/sentiment-tuned
+
   depthlab train --data fsdd --model cnn --preset deep --init-from runs/fsdd-theo
   --freeze all-but-head --fine-tune-lr 0.0003 --out runs/fsdd-tuned
 
@@ -366,6 +383,7 @@ def train_command(
     features: FeaturesFlag = None,
     feature: FeatureFlag = None,
     encoder: EncoderFlag = None,
+    fine_tune: FineTuneFlag = False,
     lookback: LookbackFlag = None,
     horizon: HorizonFlag = None,
     data_dir: DataDirFlag = None,
@@ -394,7 +412,8 @@ def train_command(
             label_pattern=label_pattern, time_column=time_column, text_column=text_column,
         ),
         features=feature_options(
-            feature, features=features, encoder=encoder, lookback=lookback, horizon=horizon
+            feature, features=fine_tuned(model, features) if fine_tune else features,
+            encoder=encoder, lookback=lookback, horizon=horizon,
         ),
         split=given(strategy=split, seed=split_seed),
         test_group=test_group,
@@ -419,3 +438,18 @@ def train_command(
         typer.echo(str(folder))
     else:
         print_train_summary(run, folder)
+
+
+def fine_tuned(model: str, features: str | None) -> str:
+    """The feature pipeline of ``--fine-tune``: the sentence encoder's own token ids."""
+    if model != "encoder":
+        raise ConfigError(
+            f"--fine-tune trains the pretrained sentence encoder: use it with --model encoder, "
+            f"not {model}"
+        )
+    if features not in (None, FINE_TUNE_FEATURES):
+        raise ConfigError(
+            f"--fine-tune reads the encoder's own token ids ('{FINE_TUNE_FEATURES}' features); "
+            f"leave out --features {features}"
+        )
+    return FINE_TUNE_FEATURES

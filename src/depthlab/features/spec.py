@@ -18,7 +18,9 @@ class InputSpec:
     ``(L,)`` token ids for tokens (0 pads, ``vocab_size`` ids in all) and ``(2,)`` (user, item)
     ids for pairs; ``n_outputs`` is the number of classes, 1 for regression, the horizon for
     forecasting. ``cardinalities`` gives the number of ids of each id column (pairs: users and
-    items; tables: the trailing columns of categorical codes that models embed).
+    items; tables: the trailing columns of categorical codes that models embed). ``pretrained``
+    names the pretrained model whose tokenizer made token ids (a sentence encoder to fine-tune:
+    a model reading them starts from its weights); empty for depthlab's own vocabularies.
     """
 
     kind: InputKind
@@ -27,6 +29,7 @@ class InputSpec:
     task: str
     vocab_size: int = 0
     cardinalities: tuple[int, ...] = ()
+    pretrained: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in get_args(InputKind):
@@ -41,11 +44,10 @@ class InputSpec:
         return size
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **asdict(self),
-            "shape": list(self.shape),
-            "cardinalities": list(self.cardinalities),
-        }
+        out = {**asdict(self), "shape": list(self.shape), "cardinalities": list(self.cardinalities)}
+        if not self.pretrained:  # records of every other input stay as they were
+            del out["pretrained"]
+        return out
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> InputSpec:
@@ -56,4 +58,5 @@ class InputSpec:
             task=str(raw["task"]),
             vocab_size=int(raw.get("vocab_size", 0)),
             cardinalities=tuple(int(c) for c in raw.get("cardinalities", ())),
+            pretrained=str(raw.get("pretrained", "")),
         )

@@ -11,7 +11,8 @@ the 95th percentile of the training texts' lengths): int64 ``(N, L)``.
 ``max_vocab`` most frequent; its vocabulary and idf weights are kept as plain JSON. float32
 ``(N, terms)``.
 
-``encoder``: see :mod:`depthlab.features.sentence`.
+``encoder``: see :mod:`depthlab.features.sentence`; ``encoder-tokens`` (the same encoder's token
+ids, to fine-tune it: ``--fine-tune``): see :mod:`depthlab.features.encoder_tokens`.
 
 Example:
     >>> tokenize("Don't buy it -- it broke!")
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from depthlab.features import sentence
+from depthlab.features import encoder_tokens, sentence
 from depthlab.features.registry import Features, Stats, register_features
 from depthlab.features.sentence import as_texts as as_texts  # re-exported: texts are read here
 from depthlab.features.spec import InputSpec
@@ -177,4 +178,16 @@ register_features(
         "embeddings of a pretrained sentence encoder (--encoder), standardised, (dim,)",
     ),
     defaults={"text": {"encoder": "encoder"}},
+)
+register_features(
+    Features(
+        "encoder-tokens",
+        ("text",),
+        "tokens",
+        encoder_tokens.fit_encoder_tokens,
+        encoder_tokens.transform_encoder_tokens,
+        encoder_tokens.encoder_tokens_spec,
+        "token ids of a pretrained sentence encoder's tokenizer, to fine-tune it (--fine-tune), "
+        "(L,)",
+    ),
 )

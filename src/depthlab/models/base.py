@@ -61,6 +61,12 @@ class DepthModel(nn.Module):
         """Hidden layers (convolutional or recurrent layers count as one each)."""
         return 0
 
+    def pretrained_names(self) -> set[str]:
+        """State-dict names of the part that comes pretrained with the model itself (a
+        fine-tuned sentence encoder's transformer), trained at ``fine_tune_lr``; none by
+        default."""
+        return set()
+
     def representations(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Every hidden layer's output on a batch *x*, each flattened to ``(B, features)`` (feature
         maps average-pooled to a few positions first): what a linear probe reads."""

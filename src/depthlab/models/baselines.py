@@ -1,13 +1,16 @@
 """Classical baselines from scikit-learn behind the same interface as the networks.
 
 ``logistic`` (classification) and ``ridge`` (regression) are linear models on the same
-preprocessed features the networks see; ``boosting`` is histogram gradient boosting for either
-task. ``biases`` is recommendation's baseline (global mean plus user and item biases,
-:mod:`depthlab.models.biases`) on (user, item) pairs, the only inputs it takes and the only
-baseline that takes them. ``persistence`` and ``arima`` forecast series windows
-(:mod:`depthlab.models.forecasters`, saved as plain JSON). A fitted baseline is saved with skops,
-whose loader only rebuilds an allow-list of types: like the networks' safetensors, it never
-unpickles. :func:`make_baseline` builds any of them by name.
+preprocessed features the networks see, each with its regularisation chosen on the training data
+it is given: ridge's alpha by efficient leave-one-out, logistic's ``C`` (unless given) by
+stratified 5-fold cross-validation over a grid (:func:`choose_c`), then refitted on every
+training example; the validation part stays unseen, as for the networks. ``boosting`` is
+histogram gradient boosting for either task. ``biases`` is recommendation's baseline (global
+mean plus user and item biases, :mod:`depthlab.models.biases`) on (user, item) pairs, the only
+inputs it takes and the only baseline that takes them. ``persistence`` and ``arima`` forecast
+series windows (:mod:`depthlab.models.forecasters`, saved as plain JSON). A fitted baseline is
+saved with skops, whose loader only rebuilds an allow-list of types: like the networks'
+safetensors, it never unpickles. :func:`make_baseline` builds any of them by name.
 """
 
 from __future__ import annotations
@@ -103,7 +106,8 @@ def baseline_class(family: str) -> type[Baseline]:
 def make_baseline(
     family: str, spec: InputSpec, seed: int = 0, options: dict[str, Any] | None = None
 ) -> Baseline:
-    """The baseline *family* for inputs *spec*, with its *options* (ARIMA's order, logistic's C).
+    """The baseline *family* for inputs *spec*, with its *options* (ARIMA's order, logistic's C;
+    without C, logistic chooses it by cross-validation when fitted).
 
     Example:
         >>> spec = InputSpec("sequence", (1, 24), n_outputs=1, task="forecasting")
@@ -121,7 +125,9 @@ def _estimator(family: str, task: str, seed: int, options: dict[str, Any]) -> An
     if family == "logistic":
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=options.get("C", 1.0), max_iter=2000)
+        return LogisticRegression(
+            C=options.get("C", 1.0), max_iter=2000, warm_start=options.get("warm_start", False)
+        )
     if family == "ridge":
         from sklearn.linear_model import Ridge, RidgeCV
 
@@ -135,6 +141,66 @@ def _estimator(family: str, task: str, seed: int, options: dict[str, Any]) -> An
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     return HistGradientBoostingRegressor(random_state=seed, **options)
+
+
+# Logistic regression's C, when not given: the grid (inverse strengths, 1e-4 .. 1e2 by half
+# decades: standardised sentence embeddings want 1e-3 .. 1e-2, TF-IDF 1 .. 10), the folds, and
+# the most training rows the choice reads (a seeded sample; the refit uses them all).
+C_GRID = tuple(float(10.0**k) for k in np.arange(-4.0, 2.01, 0.5))
+CV_FOLDS = 5
+CV_MAX_ROWS = 10_000
+CV_PATIENCE = 3  # grid steps past the best C before the search stops
+
+
+def choose_c(
+    x: np.ndarray, y: np.ndarray, spec: InputSpec, seed: int = 0
+) -> dict[str, float | int | None]:
+    """Logistic regression's ``C`` with the best mean accuracy over stratified folds of the
+    training data (*x* flattened, *y* class indices; ties: the smaller C, the stronger
+    regularisation): ``{"C", "cv_accuracy", "folds"}``. Too few examples of a class for two
+    folds: scikit-learn's default, C = 1 (``cv_accuracy`` None).
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=(60, 3)); y = (x[:, 0] > 0).astype(int)
+        >>> spec = InputSpec("vector", (3,), n_outputs=2, task="classification")
+        >>> sorted(choose_c(x, y, spec))
+        ['C', 'cv_accuracy', 'folds']
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    counts = np.unique(y, return_counts=True)[1]
+    folds = min(CV_FOLDS, int(counts.min())) if len(counts) > 1 else 0
+    if folds < 2:
+        return {"C": 1.0, "cv_accuracy": None, "folds": 0}
+    if len(y) > CV_MAX_ROWS:
+        from sklearn.model_selection import train_test_split
+
+        keep, _ = train_test_split(
+            np.arange(len(y)), train_size=CV_MAX_ROWS, random_state=seed, stratify=y
+        )
+        x, y = x[keep], y[keep]
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y))
+    # One model per fold along the grid, each C starting from the last one's weights; the walk
+    # stops once accuracy has not risen for a few steps (it rises, then falls with C).
+    models = [
+        with_category_codes(
+            _estimator("logistic", spec.task, seed, {"warm_start": True}), spec, "logistic"
+        )
+        for _ in splits
+    ]
+    key = "model__C" if hasattr(models[0], "steps") else "C"
+    correct: list[float] = []
+    for c in C_GRID:
+        right = 0.0
+        for model, (fit_rows, held_out) in zip(models, splits, strict=True):
+            model.set_params(**{key: c}).fit(x[fit_rows], y[fit_rows])
+            right += float((model.predict(x[held_out]) == y[held_out]).sum())
+        correct.append(right)
+        if len(correct) - 1 - int(np.argmax(correct)) >= CV_PATIENCE:
+            break
+    best = int(np.argmax(correct))  # the first maximum: the smallest C
+    return {"C": C_GRID[best], "cv_accuracy": correct[best] / len(y), "folds": folds}
 
 
 def check_options(family: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +279,8 @@ class Baseline:
         self.estimator = with_category_codes(
             _estimator(family, spec.task, seed, options), spec, family
         )
+        # What fit chose on the training data (logistic's C by cross-validation), for the record.
+        self.chosen_: dict[str, Any] = {}
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> Baseline:
         targets = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
@@ -220,7 +288,14 @@ class Baseline:
             from sklearn.multioutput import MultiOutputRegressor
 
             self.estimator = MultiOutputRegressor(self.estimator)
-        self.estimator.fit(x.reshape(len(x), -1), targets)
+        flat = x.reshape(len(x), -1)
+        if self.family == "logistic" and "C" not in self.options:
+            self.chosen_ = choose_c(flat, targets, self.spec, self.seed)
+            options = {"C": self.chosen_["C"]}
+            self.estimator = with_category_codes(
+                _estimator("logistic", self.spec.task, self.seed, options), self.spec, "logistic"
+            )
+        self.estimator.fit(flat, targets)
         return self
 
     def outputs(self, x: np.ndarray) -> np.ndarray:

@@ -268,7 +268,7 @@ def prepare(data: str | Path | Dataset, spec: TrainSpec) -> Prepared:
     y = torch.from_numpy(prep.transform_targets(ds.targets))
     check_augment(cfg.augment, x.dim() - 1)  # before anything is written
     check_mixup(cfg.mixup, ds.task)
-    transfer.check_options(spec.init_from, freeze, cfg)
+    transfer.check_options(spec.init_from, freeze, cfg, pretrained=bool(shape[0].pretrained))
     return Prepared(resolved, ds, parts, prep, x, y, features, split_seed, source, freeze)
 
 
@@ -344,6 +344,8 @@ def _fit_and_score(
     }
     if not is_baseline(ready.spec.model):
         run.metrics["underfitting"] = _underfitting(ready, run)
+    if isinstance(net, Baseline) and net.chosen_:  # logistic's C, chosen on the training data
+        run.metrics["chosen"] = net.chosen_
     return run
 
 

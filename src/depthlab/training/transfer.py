@@ -45,7 +45,7 @@ ALL_BUT_HEAD = "all-but-head"
 Freeze = str | int | None
 # Tensor-name prefixes of the layers each family's modules belong to (see the module docstring);
 # anything else (a linear model's weights, a factorisation's global mean) is head.
-_INPUTS = re.compile(r"^(words|table|users|items|gmf_users|gmf_items)\.")
+_INPUTS = re.compile(r"^(words|table|users|items|gmf_users|gmf_items|transformer)\.")
 _HIDDEN = re.compile(r"^(hidden|tower)\.(\d+)\.")
 _RNN = re.compile(r"^rnn\.\w+_l(\d+)(_reverse)?$")
 _CONV = re.compile(r"^features\.(\d+)\.")
@@ -107,13 +107,17 @@ def head_names(model: DepthModel) -> set[str]:
 
 def param_groups(model: nn.Module, cfg: TrainConfig) -> list[dict[str, Any]]:
     """The optimiser's parameter groups: frozen parameters left out; with ``fine_tune_lr``, the
-    head at ``lr`` first (so the logged rate stays ``lr``), then the pretrained part."""
+    head at ``lr`` first (so the logged rate stays ``lr``), then the pretrained part: the part a
+    model brings pretrained itself (a fine-tuned encoder's transformer,
+    :meth:`~depthlab.models.base.DepthModel.pretrained_names`), else every layer but the head
+    (weights from ``init_from``)."""
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     if cfg.fine_tune_lr is None:
         return [{"params": [p for _, p in trainable]}]
     if not isinstance(model, DepthModel):
         raise ConfigError("fine_tune_lr needs a depthlab network (its head is known)")
-    head = head_names(model)
+    own = model.pretrained_names()
+    head = head_names(model) if not own else {n for n, _ in trainable if n not in own}
     groups = [
         {"params": [p for n, p in trainable if n in head], "lr": cfg.lr, "name": "head"},
         {
@@ -337,12 +341,18 @@ def _inference_mode(module: nn.Module, args: Any) -> None:
     module.eval()
 
 
-def check_options(init_from: Any, freeze: Freeze, cfg: TrainConfig) -> None:
-    """Freezing and a fine-tuning rate only make sense with pretrained weights."""
+def check_options(
+    init_from: Any, freeze: Freeze, cfg: TrainConfig, pretrained: bool = False
+) -> None:
+    """Freezing and a fine-tuning rate only make sense with pretrained weights: from
+    *init_from*, or (a fine-tuning rate) a model that is *pretrained* itself (--fine-tune)."""
     if init_from is None and freeze not in (None, 0):
         raise ConfigError("--freeze needs --init-from (pretrained weights to keep)")
-    if init_from is None and cfg.fine_tune_lr is not None:
-        raise ConfigError("--fine-tune-lr needs --init-from (pretrained weights to fine-tune)")
+    if init_from is None and not pretrained and cfg.fine_tune_lr is not None:
+        raise ConfigError(
+            "--fine-tune-lr needs --init-from (pretrained weights to fine-tune), or --fine-tune "
+            "with --model encoder"
+        )
 
 
 def pretrain(
