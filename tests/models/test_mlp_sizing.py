@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import depthlab as dl
 from depthlab.config import TrainSpec
@@ -97,16 +98,21 @@ def test_explicit_settings_override_the_sized_preset() -> None:
     assert spec.train.lr == MLP.sized("shallow", table(), 240).train["lr"]
 
 
-def test_deep_mlp_starts_as_a_one_layer_network() -> None:
-    """Residual blocks start as the identity: the deep preset's first output is its first
-    layer's, whatever the later blocks' weights."""
-    import torch
-
-    model = build_model("mlp", table(), "deep").eval()
-    x = torch.randn(4, 10)
-    first = model.hidden[0](x)
+def _blocks_after_the_first(n_train: int) -> tuple[torch.Tensor, torch.Tensor]:
+    options = MLP.sized("deep", table(), n_train).options
+    model = build_model("mlp", table(), "deep", **options).eval()
     with torch.no_grad():
-        assert torch.allclose(model.hidden[3](model.hidden[2](model.hidden[1](first))), first)
+        first = model.hidden[0](torch.randn(4, 10))
+        return first, model.hidden[3](model.hidden[2](model.hidden[1](first)))
+
+
+def test_deep_mlp_starts_as_a_one_layer_network_on_a_small_table() -> None:
+    """Under a thousand examples the residual blocks start as the identity: the deep preset's
+    output is its first layer's, whatever the later blocks' weights; not on more data."""
+    first, last = _blocks_after_the_first(240)
+    assert torch.allclose(last, first)
+    first, last = _blocks_after_the_first(3250)
+    assert not torch.allclose(last, first)
 
 
 def test_linear_penalty_is_scikit_learns_default() -> None:
