@@ -58,6 +58,14 @@ def test_mlp_keeps_an_epoch_of_many_steps_on_small_tables() -> None:
     assert 240 / batch >= 10
 
 
+def test_mlp_regression_keeps_dropout_low() -> None:
+    """Dropout before a regression head is noise on the prediction itself."""
+    regression = InputSpec("vector", (10,), n_outputs=1, task="regression")
+    for n_train in SIZES:
+        assert MLP.sized("shallow", regression, n_train).options["dropout"] <= 0.1
+    assert MLP.sized("shallow", table(), 240).options["dropout"] > 0.1
+
+
 def test_mlp_widens_with_the_inputs() -> None:
     narrow = MLP.sized("shallow", table(features=4), 200).options["width"]
     wide = MLP.sized("shallow", table(features=400), 200).options["width"]

@@ -4,9 +4,10 @@ On token inputs the input is the mean of the text's word embeddings (padding lef
 
 :meth:`MLP.sized` fits the presets to the data: the presets are written for a few thousand
 training examples (MNIST-1D's 3,250); on fewer, batches shrink (an epoch keeps about 16 steps),
-the learning rate with them, the layers narrow and dropout and weight decay grow, and under a
-thousand the deep preset's residual blocks start as the identity (``identity_init``: their
-normalisation's scale at zero, Goyal et al. 2017), so that it starts as a one-layer network.
+the learning rate with them, the layers narrow and dropout (at most 0.1 for regression) and
+weight decay grow, and under a thousand the deep preset's residual blocks start as the identity
+(``identity_init``: their normalisation's scale at zero, Goyal et al. 2017), so that it starts
+as a one-layer network.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ UNITS_PER_ROOT_EXAMPLE = 16.0  # the shallow width: 16 sqrt(n), 1,024 at 3,250 e
 # At the smallest data: dropout raised by these, weight decay multiplied by 1 + MORE_DECAY.
 MORE_DROPOUT = {"shallow": 0.1, "deep": 0.2}
 MORE_DECAY = 1.0
+# Dropout on the last hidden layer is noise added to a regression's prediction itself (an
+# argmax shrugs it off): 0.4 cost the shallow MLP 0.015 R^2 on 277 rows (bench/README.md).
+REGRESSION_MAX_DROPOUT = 0.1
 # Under this many examples the deep preset starts as a one-layer network (on MNIST-1D's 3,250
 # it would stay one: 60% against 75%, bench/README.md).
 IDENTITY_BELOW = 1000
@@ -158,10 +162,13 @@ class MLP(DepthModel):
         short = shortfall(n_train)
         batch = batch_for(n_train)
         decay = base.train.get("weight_decay", DEFAULT_DECAY) * (1.0 + MORE_DECAY * short)
+        dropout = base.options.get("dropout", 0.0) + MORE_DROPOUT[preset] * short
+        if spec.task == "regression":
+            dropout = min(dropout, REGRESSION_MAX_DROPOUT)
         options: dict[str, Any] = {
             **base.options,
             "width": width_for(preset, n_train, spec.flat_size),
-            "dropout": round(base.options.get("dropout", 0.0) + MORE_DROPOUT[preset] * short, 3),
+            "dropout": round(dropout, 3),
         }
         if n_train < IDENTITY_BELOW and options.get("residual"):
             options["identity_init"] = True
