@@ -158,6 +158,12 @@ class TrainConfig(_Strict):
         description="stop after this many epochs without progress on validation (a new best "
         "score or loss); 0: off (then the plateau schedule runs every epoch and anneals)",
     )
+    keep: Literal["best", "last"] = Field(
+        "best",
+        description="the weights a run keeps: the best validation epoch's, or the last epoch's "
+        "(a convex model trained to its optimum, like the linear family on tables: validation "
+        "then only says when to stop)",
+    )
     max_minutes: float | None = Field(
         None, gt=0.0, description="stop after the epoch that passes this much training time"
     )

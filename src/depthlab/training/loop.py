@@ -218,9 +218,9 @@ def fit(
                 break
     finally:
         bar.close()
-    if best_weights is not None:
+    if best_weights is not None and cfg.keep == "best":
         model.load_state_dict(best_weights)
-    result.best_epoch = state["best_epoch"] or state["epoch"]
+    result.best_epoch = (cfg.keep == "best" and state["best_epoch"]) or state["epoch"]
     result.stopped_early = bool(state.get("stopped_early")) or result.stopped_early
     return result
 
@@ -317,10 +317,14 @@ def train_epoch(loop: _Loop, epoch: int, checkpoint: Path | None) -> dict[str, A
 
 
 def _improved(loop: _Loop, record: dict[str, Any], state: dict[str, Any], epoch: int) -> bool:
-    """Whether this epoch's validation score is the best yet (*state* keeps count)."""
+    """Whether this epoch's validation score is the best yet, a tie broken by a lower validation
+    loss (*state* keeps count): on a small validation set the score ties for many epochs, and
+    the first of them is an under-trained model."""
     score = record.get(f"val_{primary_metric(loop.task)}")
-    if score is not None and is_improvement(loop.task, score, state["best"]):
-        state.update(best=score, best_epoch=epoch + 1, bad_epochs=0)
+    loss = record.get("val_loss", math.inf)
+    tie = score is not None and score == state["best"] and loss < state.get("best_loss", math.inf)
+    if score is not None and (tie or is_improvement(loop.task, score, state["best"])):
+        state.update(best=score, best_loss=loss, best_epoch=epoch + 1, bad_epochs=0)
         return True
     if score is not None:  # without validation data there is nothing to stop on
         state["bad_epochs"] += 1
