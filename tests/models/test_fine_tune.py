@@ -74,7 +74,7 @@ def test_the_transformer_trains_at_the_fine_tuning_rate_and_the_head_at_lr() -> 
 
 def test_a_fine_tuning_rate_needs_pretrained_weights() -> None:
     cfg = TrainConfig(fine_tune_lr=3e-5)
-    with pytest.raises(ConfigError, match="--fine-tune-lr needs --init-from .* or --fine-tune"):
+    with pytest.raises(ConfigError, match=r"--fine-tune-lr needs --init-from .* or --fine-tune"):
         check_options(None, None, cfg)
     check_options(None, None, cfg, pretrained=True)  # a fine-tuned encoder brings its own
 
