@@ -175,7 +175,10 @@ register_features(
         sentence.fit_encoder,
         sentence.transform_encoder,
         sentence.encoder_spec,
-        "embeddings of a pretrained sentence encoder (--encoder), standardised, (dim,)",
+        "embeddings of a pretrained sentence encoder (--encoder), centred, one spread, (dim,)",
+        # Logistic regression on the embeddings chooses its C by cross-validation: the best C
+        # (about 0.003-0.01) is far from scikit-learn's 1 (bench/README.md, text_travel.py).
+        model_defaults={"logistic": {"shallow": {"C": "cv"}, "deep": {"C": "cv"}}},
     ),
     defaults={"text": {"encoder": "encoder"}},
 )

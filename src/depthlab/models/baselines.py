@@ -1,10 +1,11 @@
 """Classical baselines from scikit-learn behind the same interface as the networks.
 
 ``logistic`` (classification) and ``ridge`` (regression) are linear models on the same
-preprocessed features the networks see, each with its regularisation chosen on the training data
-it is given: ridge's alpha by efficient leave-one-out, logistic's ``C`` (unless given) by
-stratified 5-fold cross-validation over a grid (:func:`choose_c`), then refitted on every
-training example; the validation part stays unseen, as for the networks. ``boosting`` is
+preprocessed features the networks see. Ridge chooses its alpha on the training data by efficient
+leave-one-out; logistic regression takes ``C`` (default 1), or ``C="cv"``: chosen by stratified
+5-fold cross-validation on the training part over a grid (:func:`choose_c`), then refitted on
+every training example, the validation part unseen as for the networks (what the ``encoder``
+features suggest: the head on frozen sentence embeddings). ``boosting`` is
 histogram gradient boosting for either task. ``biases`` is recommendation's baseline (global
 mean plus user and item biases, :mod:`depthlab.models.biases`) on (user, item) pairs, the only
 inputs it takes and the only baseline that takes them. ``persistence`` and ``arima`` forecast
@@ -16,7 +17,7 @@ safetensors, it never unpickles. :func:`make_baseline` builds any of them by nam
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, ValidationError
@@ -34,6 +35,7 @@ BASELINES: dict[str, tuple[str, ...]] = {
     "persistence": ("forecasting",),
     "arima": ("forecasting",),
 }
+CHOOSE_C = "cv"  # logistic's option C="cv": chosen by cross-validation when fitted
 # Forecasters of series windows, with their own class (depthlab.models.forecasters).
 FORECASTERS = ("persistence", "arima")
 # Baselines for (user, item) pairs, and the only ones that take them.
@@ -46,9 +48,10 @@ TRUSTED = [
 
 
 class LogisticOptions(FamilyConfig):
-    """``C``: scikit-learn's inverse regularisation strength (smaller is stronger)."""
+    """``C``: scikit-learn's inverse regularisation strength (smaller is stronger), or ``"cv"``:
+    chosen by cross-validation on the training data when fitted (:func:`choose_c`)."""
 
-    C: float = Field(1.0, gt=0.0)
+    C: Annotated[float, Field(gt=0.0)] | Literal["cv"] = 1.0
 
 
 class RidgeOptions(FamilyConfig):
@@ -106,8 +109,8 @@ def baseline_class(family: str) -> type[Baseline]:
 def make_baseline(
     family: str, spec: InputSpec, seed: int = 0, options: dict[str, Any] | None = None
 ) -> Baseline:
-    """The baseline *family* for inputs *spec*, with its *options* (ARIMA's order, logistic's C;
-    without C, logistic chooses it by cross-validation when fitted).
+    """The baseline *family* for inputs *spec*, with its *options* (ARIMA's order, logistic's C:
+    a number, or "cv" to choose it by cross-validation when fitted).
 
     Example:
         >>> spec = InputSpec("sequence", (1, 24), n_outputs=1, task="forecasting")
@@ -125,8 +128,11 @@ def _estimator(family: str, task: str, seed: int, options: dict[str, Any]) -> An
     if family == "logistic":
         from sklearn.linear_model import LogisticRegression
 
+        c = options.get("C", 1.0)
         return LogisticRegression(
-            C=options.get("C", 1.0), max_iter=2000, warm_start=options.get("warm_start", False)
+            C=1.0 if c == CHOOSE_C else c,  # a chosen C replaces it when fitted
+            max_iter=2000,
+            warm_start=options.get("warm_start", False),
         )
     if family == "ridge":
         from sklearn.linear_model import Ridge, RidgeCV
@@ -143,7 +149,7 @@ def _estimator(family: str, task: str, seed: int, options: dict[str, Any]) -> An
     return HistGradientBoostingRegressor(random_state=seed, **options)
 
 
-# Logistic regression's C, when not given: the grid (inverse strengths, 1e-4 .. 1e2 by half
+# Logistic regression's C, when chosen: the grid (inverse strengths, 1e-4 .. 1e2 by half
 # decades: standardised sentence embeddings want 1e-3 .. 1e-2, TF-IDF 1 .. 10), the folds, and
 # the most training rows the choice reads (a seeded sample; the refit uses them all).
 C_GRID = tuple(float(10.0**k) for k in np.arange(-4.0, 2.01, 0.5))
@@ -228,7 +234,7 @@ def check_options(family: str, options: dict[str, Any]) -> dict[str, Any]:
         checked = schema.model_validate(options)
     except ValidationError as exc:
         error = exc.errors()[0]
-        key = ".".join(str(p) for p in error["loc"])
+        key = str(error["loc"][0])  # not the member of a union that failed
         raise ConfigError(
             f"option {key} of '{family}' is invalid ({options.get(key)!r}): {error['msg']}"
         ) from None
@@ -289,7 +295,7 @@ class Baseline:
 
             self.estimator = MultiOutputRegressor(self.estimator)
         flat = x.reshape(len(x), -1)
-        if self.family == "logistic" and "C" not in self.options:
+        if self.family == "logistic" and self.options.get("C") == CHOOSE_C:
             self.chosen_ = choose_c(flat, targets, self.spec, self.seed)
             options = {"C": self.chosen_["C"]}
             self.estimator = with_category_codes(

@@ -40,7 +40,8 @@ def resolve(
     run trains with. Its ``train`` holds every
     training setting, validated; its ``options`` the model's options over the preset's (the
     pipeline's suggestions, then the tuned, file and explicit ones). A classical baseline has
-    neither preset nor pipeline defaults.
+    no preset; its pipeline may suggest model options (the ``encoder`` features: logistic's C
+    chosen by cross-validation).
     """
     given = spec
     for lower in (file, tuned):
@@ -57,8 +58,9 @@ def defaults(
 ) -> TrainSpec:
     """The two lowest layers: *model*'s *preset* (sized to *shape* when given), then what
     *pipeline* suggests for its data (training settings and the preset's model options)."""
-    if is_baseline(model):
-        return TrainSpec(model=model, preset=preset)
+    if is_baseline(model):  # no preset; the pipeline may suggest options (logistic's C)
+        suggested = pipeline.model_options(model, preset) if pipeline is not None else {}
+        return TrainSpec(model=model, preset=preset, options=suggested)
     family = get_family(model)
     check_preset(family, preset)
     sized = family.sized(preset, *(shape or (None, None)))
