@@ -70,7 +70,7 @@ def lr_for(batch_size: int, lr: float = 3e-3) -> float:
 
 def width_for(preset: str, n_train: int, n_features: int) -> int:
     """Hidden units: ``16 sqrt(n)`` and at least twice the inputs, a power of two in
-    [64, 1024]; the deep preset's layers half that (512 and 1,024 at MNIST-1D's size)."""
+    [64, 1024]; the deep preset's layers half that (1,024 and 512 at MNIST-1D's size)."""
     units = max(UNITS_PER_ROOT_EXAMPLE * math.sqrt(n_train), 2.0 * n_features)
     width = min(MAX_WIDTH, max(MIN_WIDTH, _power_of_two(units)))
     return max(MIN_WIDTH, width // 2) if preset == "deep" else width
