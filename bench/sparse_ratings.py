@@ -40,6 +40,9 @@ def measure(path: Path, model: str, seed: int) -> dict[str, Any]:
     started = time.perf_counter()
     run = dl.train(path, spec)
     options = run.record.model.get("options", {})
+    sized = {k: options[k] for k in ("dim", "reg", "reg_bias") if k in options}
+    if family != "biases":  # a network's sized schedule too
+        sized |= {"batch_size": run.record.train.batch_size, "epochs": run.record.train.epochs}
     return {
         "model": model,
         "seed": seed,
@@ -47,8 +50,7 @@ def measure(path: Path, model: str, seed: int) -> dict[str, Any]:
         "train_rmse": run.metrics["train"]["rmse"],
         "val_rmse": run.metrics["val"]["rmse"],
         "epochs": len(run.history),
-        "sized": {k: options[k] for k in ("dim", "reg", "reg_bias") if k in options}
-        | {"batch_size": run.record.train.batch_size, "epochs": run.record.train.epochs},
+        "sized": sized,
         "seconds": round(time.perf_counter() - started, 1),
     }
 

@@ -141,3 +141,15 @@ def test_sized_mf_beats_the_biases_on_a_sparse_low_rank_table() -> None:
     mf = dl.train(data, dl.TrainSpec(model="mf"))  # the preset, sized to 2,100 ratings
     assert mf.record.model["options"]["reg"] > 0.3  # sized, not MovieLens' 0.1
     assert mf.metrics["test"]["rmse"] < 0.95 * biases.metrics["test"]["rmse"]
+
+
+def test_neural_cf_narrows_its_mlp_on_sparse_tables() -> None:
+    ncf = get_family("ncf")
+    movielens = ncf.sized("deep", pairs(943, 1_682), 76_000).options
+    assert movielens["hidden_sizes"] == (128, 64, 32) and movielens["dropout"] == 0.3
+    sparse = ncf.sized("deep", pairs(300, 900), 6_500).options
+    assert sparse["hidden_sizes"] == (32, 16, 8)  # a quarter, the least it keeps
+    assert 0.45 < sparse["dropout"] <= 0.5
+    middle = ncf.sized("deep", pairs(3_000, 1_100), 50_000).options["hidden_sizes"]
+    assert (32, 16, 8) < middle < (128, 64, 32)
+    build_model("ncf", pairs(300, 900), "deep", **sparse)  # a valid configuration

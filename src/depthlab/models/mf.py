@@ -5,11 +5,13 @@ user's and an item's learned factors.
 ``r(u, i) = mu + b_u + b_i + p_u . q_i``. One hidden layer: the embedding layer that looks up
 ``p_u`` and ``q_i``; the output is their fixed dot product.
 
-``reg`` is the per-rating L2 penalty of Koren's objective, ``reg * (|p_u|^2 + |q_i|^2 + b_u^2 +
-b_i^2)`` for every rating in a batch: a user or item is held back in proportion to how often it
-is seen, which suits ids that are seen a handful of times far better than a uniform weight decay
-(on MovieLens 100K a uniform one overfits rare ids long before it fits common ones). It is added
-as a gradient term on the looked-up rows, so the training loop stays the plain one.
+``reg`` is the per-rating L2 penalty of Koren's objective, ``reg * (|p_u|^2 + |q_i|^2)`` for
+every rating in a batch, half of it (``spread``) shared out per id so that a rarely rated id is
+held back as much as a common one; the biases get ``reg_bias`` wholly per id, the prior of the
+biases-only baseline (:mod:`depthlab.models.ratings`). Penalties are gradient terms on the
+looked-up rows, so the training loop stays the plain one. The presets are sized to the ratings
+per user and per item of the training part (:meth:`MF.sized`): the sparser the table, the
+stronger the penalties; without them, the values tuned on MovieLens 100K.
 
 Index 0 is an unknown user or item (see :mod:`depthlab.features.pairs`): its factors and bias
 are zero and stay zero, so a pair with a new user is predicted as ``mu + b_i``, the biases-only

@@ -34,7 +34,13 @@ from depthlab.features.spec import InputSpec
 from depthlab.models.base import DepthModel, FamilyConfig, Sized, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_1d
 from depthlab.models.mf import check_pairs, embedding
-from depthlab.models.ratings import Penalties, penalised, sized_penalties, sized_schedule
+from depthlab.models.ratings import (
+    Penalties,
+    mlp_shrink,
+    penalised,
+    sized_penalties,
+    sized_schedule,
+)
 
 
 class NCFConfig(FamilyConfig):
@@ -106,9 +112,16 @@ class NCF(DepthModel):
     @classmethod
     def sized(cls, preset: str, spec: InputSpec | None = None, n_train: int | None = None) -> Sized:
         """As :meth:`MF.sized <depthlab.models.mf.MF.sized>`: penalties and schedule sized to
-        *n_train* ratings of *spec*'s users and items."""
+        *n_train* ratings of *spec*'s users and items; and with fewer ratings per id than
+        MovieLens 100K's, a narrower MLP with more dropout (it overfits sparse tables within a
+        few epochs, before the dot-product branch has learnt anything; bench/README.md)."""
         base = super().sized(preset, spec, n_train)
         options = {**base.options, **sized_penalties(spec, n_train)}
+        shrink = mlp_shrink(spec, n_train)
+        if shrink < 1.0:
+            config = cls.Config(**base.options)
+            options["hidden_sizes"] = tuple(max(4, round(h * shrink)) for h in config.hidden_sizes)
+            options["dropout"] = min(0.5, config.dropout + 0.25 * (1.0 - shrink))
         return Sized(options, {**base.train, **sized_schedule(n_train)})
 
     def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:

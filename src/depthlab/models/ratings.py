@@ -18,19 +18,21 @@ scale, 1-5 or 1-10:
 - ``reg = REG_SCALE * t ** 1.5`` with ``t = 1 / sqrt(n_u) + 1 / sqrt(n_i)``. With this penalty
   a factor grows only along directions whose singular value, in the ratings matrix scaled by
   ``1 / sqrt(n)`` on both sides, exceeds ``reg``; pure noise of unit variance reaches ``t``
-  there: fewer ratings per id, more noise to keep out. The power and the scale were fitted on
-  validation parts (bench/README.md): ``reg`` about 0.12 on MovieLens 100K (80 ratings per user,
+  there: fewer ratings per id, more noise to keep out. The power and the scale were chosen on
+  held-out ratings (bench/README.md): ``reg`` about 0.12 on MovieLens 100K (80 ratings per user,
   45 per item), 0.35-0.45 on a table of 22 per user and 7 per item; ``t`` alone (power 1) grows
   too slowly to serve both.
 - ``reg_bias = BIAS_PRIOR / n_ref``: every bias shrunk by ``BIAS_PRIOR`` pseudo-ratings.
-- ``batch_size``: ``n_train / 32`` down to a power of two, within 64-1024, and enough epochs of
-  a cosine schedule for about :data:`STEPS` optimiser steps (10-200): a table of 6,000 ratings
-  gets batches of 128 over 21 epochs, MovieLens 100K batches of 1,024 over 13.
+- ``batch_size``: ``n_train / 25`` down to a power of two, within 64-1024, and enough epochs of
+  a cosine schedule for about :data:`STEPS` optimiser steps (10-200): a table of 6,500 ratings
+  gets batches of 256 over 39 epochs, MovieLens 100K's 76,000 batches of 1,024 over 14.
+- ``ncf``'s MLP keeps ``n_ref / 50`` of its preset's width (a quarter at least, all of it from
+  50 ratings per id up) and its dropout rises towards 0.5 (:func:`mlp_shrink`).
 
 Example:
     >>> spec = InputSpec("pairs", (2,), 1, "regression", cardinalities=(301, 901))
     >>> {k: round(v, 3) for k, v in sized_penalties(spec, 9000).items()}
-    {'reg': 0.267, 'reg_bias': 0.36}
+    {'reg': 0.308, 'reg_bias': 0.346}
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ NOISE_POWER = 1.5
 BIAS_PRIOR = 6.0  # pseudo-ratings that pull every bias towards zero
 STEPS = 1000  # optimiser steps of a sized schedule
 BATCHES = 25  # batches per epoch on a small table
+MLP_REF, MIN_SHRINK = 50.0, 0.25  # ratings per id for a full-width MLP (ncf); its least width
 
 
 def penalised(rows: torch.Tensor, reg: float | torch.Tensor) -> torch.Tensor:
@@ -130,6 +133,16 @@ def sized_penalties(spec: InputSpec | None, n_train: int | None) -> dict[str, fl
         "reg": REG_SCALE * (1 / math.sqrt(n_user) + 1 / math.sqrt(n_item)) ** NOISE_POWER,
         "reg_bias": BIAS_PRIOR / math.sqrt(n_user * n_item),
     }
+
+
+def mlp_shrink(spec: InputSpec | None, n_train: int | None) -> float:
+    """How much of its preset's width an MLP over the embeddings keeps: ``n_ref / MLP_REF``
+    within ``[MIN_SHRINK, 1]``, ``n_ref`` the geometric mean of the ratings per user and per item
+    (1 without them): fewer ratings per id, less for the MLP to learn from."""
+    if spec is None or not n_train or len(spec.cardinalities) != 2:
+        return 1.0
+    n_ref = math.sqrt(math.prod(per_id(spec, n_train)))
+    return min(1.0, max(MIN_SHRINK, n_ref / MLP_REF))
 
 
 def sized_schedule(n_train: int | None) -> dict[str, int]:
