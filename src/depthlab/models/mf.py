@@ -5,11 +5,13 @@ user's and an item's learned factors.
 ``r(u, i) = mu + b_u + b_i + p_u . q_i``. One hidden layer: the embedding layer that looks up
 ``p_u`` and ``q_i``; the output is their fixed dot product.
 
-``reg`` is the per-rating L2 penalty of Koren's objective, ``reg * (|p_u|^2 + |q_i|^2 + b_u^2 +
-b_i^2)`` for every rating in a batch: a user or item is held back in proportion to how often it
-is seen, which suits ids that are seen a handful of times far better than a uniform weight decay
-(on MovieLens 100K a uniform one overfits rare ids long before it fits common ones). It is added
-as a gradient term on the looked-up rows, so the training loop stays the plain one.
+``reg`` is the per-rating L2 penalty of Koren's objective, ``reg * (|p_u|^2 + |q_i|^2)`` for
+every rating in a batch, half of it (``spread``) shared out per id so that a rarely rated id is
+held back as much as a common one; the biases get ``reg_bias`` wholly per id, the prior of the
+biases-only baseline (:mod:`depthlab.models.ratings`). Penalties are gradient terms on the
+looked-up rows, so the training loop stays the plain one. The presets are sized to the ratings
+per user and per item of the training part (:meth:`MF.sized`): the sparser the table, the
+stronger the penalties; without them, the values tuned on MovieLens 100K.
 
 Index 0 is an unknown user or item (see :mod:`depthlab.features.pairs`): its factors and bias
 are zero and stay zero, so a pair with a new user is predicted as ``mu + b_i``, the biases-only
@@ -31,7 +33,10 @@ from torch import nn
 
 from depthlab.errors import ConfigError
 from depthlab.features.spec import InputSpec
-from depthlab.models.base import DepthModel, FamilyConfig, register_model
+from depthlab.models.base import DepthModel, FamilyConfig, Sized, register_model
+from depthlab.models.ratings import Penalties, penalised, sized_penalties, sized_schedule
+
+__all__ = ["MF", "MFConfig", "check_pairs", "embedding", "penalised"]
 
 
 class MFConfig(FamilyConfig):
@@ -39,7 +44,10 @@ class MFConfig(FamilyConfig):
 
     dim: PositiveInt = 64
     reg: float = Field(0.1, ge=0.0, description="per-rating L2 penalty of the factors")
-    reg_bias: float = Field(0.01, ge=0.0, description="per-rating L2 penalty of the biases")
+    reg_bias: float = Field(0.01, ge=0.0, description="L2 penalty of the biases, per id")
+    spread: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of the factors' penalty per id, not per rating"
+    )
     biases: bool = True
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     init_std: float = Field(0.05, gt=0.0, le=1.0)
@@ -52,16 +60,6 @@ def embedding(count: int, dim: int, std: float) -> nn.Embedding:
     with torch.no_grad():
         table.weight[0].zero_()
     return table
-
-
-def penalised(rows: torch.Tensor, reg: float) -> torch.Tensor:
-    """*rows* looked up for a batch, unchanged, whose gradient gains that of the per-example
-    penalty ``reg * |row|^2`` averaged over the batch, as the mean squared error is."""
-    if reg > 0 and rows.requires_grad:
-        scale = 2.0 * reg / len(rows)
-        kept = rows.detach()
-        rows.register_hook(lambda grad: grad + scale * kept)  # type: ignore[no-untyped-call]
-    return rows
 
 
 def check_pairs(spec: InputSpec, family: str) -> tuple[int, int]:
@@ -108,18 +106,25 @@ class MF(DepthModel):
         self.item_bias = embedding(n_items, 1, config.init_std) if config.biases else None
         self.mean = nn.Parameter(torch.zeros(1))
         self.drop = nn.Dropout(config.dropout)
-        self.reg, self.reg_bias = config.reg, config.reg_bias
+        self.penalties = Penalties(n_users, n_items, config.reg, config.reg_bias, config.spread)
+
+    @classmethod
+    def sized(cls, preset: str, spec: InputSpec | None = None, n_train: int | None = None) -> Sized:
+        """The preset with its penalties and schedule sized to *n_train* ratings of *spec*'s
+        users and items (:mod:`depthlab.models.ratings`); as written without them."""
+        base = super().sized(preset, spec, n_train)
+        options = {**base.options, **sized_penalties(spec, n_train)}
+        return Sized(options, {**base.train, **sized_schedule(n_train)})
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         users, items = x[:, 0].long(), x[:, 1].long()  # (B,), (B,)
-        reg = self.reg if self.training else 0.0
-        p = self.drop(penalised(self.users(users), reg)).unsqueeze(1)  # (B, 1, D)
-        q = self.drop(penalised(self.items(items), reg)).unsqueeze(2)  # (B, D, 1)
+        reg = self.penalties(users, items)  # per row of the batch while training, else 0
+        p = self.drop(penalised(self.users(users), reg["user"])).unsqueeze(1)  # (B, 1, D)
+        q = self.drop(penalised(self.items(items), reg["item"])).unsqueeze(2)  # (B, D, 1)
         out = (p @ q).squeeze(2) + self.mean  # (B, 1); a batched matmul, so FLOPs are counted
         if self.user_bias is not None and self.item_bias is not None:
-            reg = self.reg_bias if self.training else 0.0
-            b_user = penalised(self.user_bias(users), reg)  # (B, 1)
-            out = out + b_user + penalised(self.item_bias(items), reg)
+            b_user = penalised(self.user_bias(users), reg["user_bias"])  # (B, 1)
+            out = out + b_user + penalised(self.item_bias(items), reg["item_bias"])
         return out
 
     def depth(self) -> int:

@@ -31,9 +31,16 @@ from pydantic import Field, PositiveInt
 from torch import nn
 
 from depthlab.features.spec import InputSpec
-from depthlab.models.base import DepthModel, FamilyConfig, register_model
+from depthlab.models.base import DepthModel, FamilyConfig, Sized, register_model
 from depthlab.models.layers import Activation, Norm, activation, norm_1d
-from depthlab.models.mf import check_pairs, embedding, penalised
+from depthlab.models.mf import check_pairs, embedding
+from depthlab.models.ratings import (
+    Penalties,
+    mlp_shrink,
+    penalised,
+    sized_penalties,
+    sized_schedule,
+)
 
 
 class NCFConfig(FamilyConfig):
@@ -47,7 +54,10 @@ class NCFConfig(FamilyConfig):
     norm: Norm = "none"
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     reg: float = Field(0.1, ge=0.0, description="per-rating L2 penalty of the embeddings")
-    reg_bias: float = Field(0.01, ge=0.0, description="per-rating L2 penalty of the biases")
+    reg_bias: float = Field(0.01, ge=0.0, description="L2 penalty of the biases, per id")
+    spread: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of the embeddings' penalty per id, not per rating"
+    )
     biases: bool = True
     init_std: float = Field(0.05, gt=0.0, le=1.0)
 
@@ -97,15 +107,28 @@ class NCF(DepthModel):
         self.user_bias = embedding(n_users, 1, std) if config.biases else None
         self.item_bias = embedding(n_items, 1, std) if config.biases else None
         self.mean = nn.Parameter(torch.zeros(1))
-        self.reg, self.reg_bias = config.reg, config.reg_bias
+        self.penalties = Penalties(n_users, n_items, config.reg, config.reg_bias, config.spread)
 
-    def _lookup(self, table: nn.Embedding, ids: torch.Tensor, reg: float) -> torch.Tensor:
-        return penalised(table(ids), reg if self.training else 0.0)
+    @classmethod
+    def sized(cls, preset: str, spec: InputSpec | None = None, n_train: int | None = None) -> Sized:
+        """As :meth:`MF.sized <depthlab.models.mf.MF.sized>`: penalties and schedule sized to
+        *n_train* ratings of *spec*'s users and items; and with fewer ratings per id than
+        MovieLens 100K's, a narrower MLP with more dropout (it overfits sparse tables within a
+        few epochs, before the dot-product branch has learnt anything; bench/README.md)."""
+        base = super().sized(preset, spec, n_train)
+        options = {**base.options, **sized_penalties(spec, n_train)}
+        shrink = mlp_shrink(spec, n_train)
+        if shrink < 1.0:
+            config = cls.Config(**base.options)
+            options["hidden_sizes"] = tuple(max(4, round(h * shrink)) for h in config.hidden_sizes)
+            options["dropout"] = min(0.5, config.dropout + 0.25 * (1.0 - shrink))
+        return Sized(options, {**base.train, **sized_schedule(n_train)})
 
     def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """The rating ``(B, 1)`` and every hidden layer's output."""
         users, items = x[:, 0].long(), x[:, 1].long()  # (B,), (B,)
-        p, q = self._lookup(self.users, users, self.reg), self._lookup(self.items, items, self.reg)
+        reg = self.penalties(users, items)  # per row of the batch while training, else 0
+        p, q = penalised(self.users(users), reg["user"]), penalised(self.items(items), reg["item"])
         h = torch.cat([p, q], dim=1)  # (B, 2D)
         layers = [h]
         for layer in self.tower:
@@ -113,8 +136,8 @@ class NCF(DepthModel):
             layers.append(h)
         interaction = self.head(h)  # (B, 1)
         if self.gmf_users is not None and self.gmf_items is not None:
-            g_user = self._lookup(self.gmf_users, users, self.reg)  # (B, G)
-            g_item = self._lookup(self.gmf_items, items, self.reg)  # (B, G)
+            g_user = penalised(self.gmf_users(users), reg["user"])  # (B, G)
+            g_item = penalised(self.gmf_items(items), reg["item"])  # (B, G)
             dot = g_user.unsqueeze(1) @ g_item.unsqueeze(2)  # (B, 1, 1), a counted matmul
             interaction = interaction + dot.squeeze(2)
             products = g_user * g_item  # (B, G): what the dot product sums, for the probes
@@ -123,8 +146,8 @@ class NCF(DepthModel):
         known = ((users > 0) & (items > 0)).unsqueeze(1)  # (B, 1): no interaction for new ids
         out = interaction * known + self.mean
         if self.user_bias is not None and self.item_bias is not None:
-            b_user = self._lookup(self.user_bias, users, self.reg_bias)  # (B, 1)
-            out = out + b_user + self._lookup(self.item_bias, items, self.reg_bias)
+            b_user = penalised(self.user_bias(users), reg["user_bias"])  # (B, 1)
+            out = out + b_user + penalised(self.item_bias(items), reg["item_bias"])
         return out, layers
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
