@@ -47,7 +47,7 @@ class PlateauLR(torch.optim.lr_scheduler.LRScheduler):
             factor *= 0.5 * (
                 1.0 + math.cos(math.pi * min(step, self.total_steps) / self.total_steps)
             )
-        return [base * factor for base in self.base_lrs]
+        return [float(base) * factor for base in self.base_lrs]
 
     def reduce(self) -> None:
         """Divide the rate by 1 / :data:`FACTOR` from now on."""
