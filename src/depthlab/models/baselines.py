@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from depthlab.errors import ConfigError, DataError
 from depthlab.features.spec import InputSpec
@@ -52,6 +52,14 @@ class LogisticOptions(FamilyConfig):
     chosen by cross-validation on the training data when fitted (:func:`choose_c`)."""
 
     C: Annotated[float, Field(gt=0.0)] | Literal["cv"] = 1.0
+
+    @field_validator("C", mode="before")
+    @classmethod
+    def _c(cls, value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value != "cv" and not (number and value > 0):
+            raise ValueError("C must be a positive number or 'cv'")
+        return value
 
 
 class RidgeOptions(FamilyConfig):

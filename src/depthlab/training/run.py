@@ -344,7 +344,7 @@ def _fit_and_score(
     }
     if not is_baseline(ready.spec.model):
         run.metrics["underfitting"] = _underfitting(ready, run)
-    if isinstance(net, Baseline) and net.chosen_:  # logistic's C, chosen on the training data
+    if getattr(net, "chosen_", None):  # logistic's C, chosen on the training data
         run.metrics["chosen"] = net.chosen_
     return run
 
