@@ -33,6 +33,9 @@ SMALL_N = 300
 MIN_BATCH, MAX_BATCH = 16, 128  # AdamW's preset rate is for MAX_BATCH
 STEPS_PER_EPOCH = 16
 MIN_WIDTH, MAX_WIDTH = 64, 1024
+# The first layer's weights at most (about 4 million): a 3 x 128 x 128 image gets 64 units, not
+# the 1,024 that would make a 50-million-parameter shallow MLP.
+FIRST_LAYER_WEIGHTS = 4_194_304
 UNITS_PER_ROOT_EXAMPLE = 16.0  # the shallow width: 16 sqrt(n), 1,024 at 3,250 examples
 # At the smallest data: dropout raised by these, weight decay multiplied by 1 + MORE_DECAY.
 MORE_DROPOUT = {"shallow": 0.1, "deep": 0.2}
@@ -157,6 +160,10 @@ class MLP(DepthModel):
             (256, 0.4, 16)
         """
         base = super().sized(preset, spec, n_train)
+        if spec is not None and spec.kind != "tokens":  # large inputs: a bounded first layer
+            cap = max(MIN_WIDTH, 2 ** int(math.log2(FIRST_LAYER_WEIGHTS / spec.flat_size)))
+            width = min(base.options.get("width", MLPConfig().width), cap)
+            base = Sized({**base.options, "width": width}, base.train)
         if spec is None or n_train is None or spec.kind == "tokens" or spec.task == "forecasting":
             return base
         short = shortfall(n_train)
@@ -167,7 +174,7 @@ class MLP(DepthModel):
             dropout = min(dropout, REGRESSION_MAX_DROPOUT)
         options: dict[str, Any] = {
             **base.options,
-            "width": width_for(preset, n_train, spec.flat_size),
+            "width": min(width_for(preset, n_train, spec.flat_size), base.options["width"]),
             "dropout": round(dropout, 3),
         }
         if n_train < IDENTITY_BELOW and options.get("residual"):
