@@ -153,7 +153,11 @@ def test_each_model_family_gets_its_audio_pipeline() -> None:
 
 def test_log_mel_suggests_a_pooled_deep_cnn_and_augmentation() -> None:
     logmel = resolve_features("audio", "cnn")
-    assert logmel.model_options("cnn", "deep") == {"channels": (16, 32, 64, 128), "pool": "max"}
+    assert logmel.model_options("cnn", "deep") == {
+        "channels": (16, 32, 64, 128),
+        "pool": "max",
+        "pool_every": 1,
+    }
     assert logmel.model_options("cnn", "shallow") == {} == logmel.model_options("mlp", "deep")
     assert logmel.train_defaults == {"augment": "warp+mask"}
     assert resolve_features("audio", "rnn").train_defaults == {}

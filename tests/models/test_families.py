@@ -204,7 +204,7 @@ def test_rnn_last_pooling_uses_the_top_layer() -> None:
 
 
 def test_cnn_is_1d_for_sequences_and_2d_for_images() -> None:
-    four = {"channels": (8, 8, 8, 8), "pool": "max"}
+    four = {"channels": (8, 8, 8, 8), "pool": "max", "pool_every": 1}
     seq, img = (
         build_model("cnn", SEQUENCE, "deep", **four),
         build_model("cnn", IMAGE, "deep", **four),
@@ -216,9 +216,7 @@ def test_cnn_is_1d_for_sequences_and_2d_for_images() -> None:
     assert count(seq, nn.MaxPool1d) == 3
     assert count(img, nn.MaxPool2d) == 2  # min(12, 10): 10 -> 5 -> 2
     assert count(build_model("cnn", IMAGE, "deep", pool="none"), nn.MaxPool2d) == 0
-    assert (
-        count(build_model("cnn", IMAGE, "deep", channels=(8,) * 4, pool="avg"), nn.AvgPool2d) == 2
-    )
+    assert count(build_model("cnn", IMAGE, "deep", **{**four, "pool": "avg"}), nn.AvgPool2d) == 2
     assert build_model("cnn", IMAGE, channels=(4, 9)).head.in_features == 9
 
 

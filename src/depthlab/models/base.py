@@ -116,7 +116,8 @@ def _load_families() -> None:
 def list_families() -> list[str]:
     """The registered model families, from the shallowest (``linear``) up."""
     _load_families()
-    return list(MODELS)
+    # In the ladder's order, whichever family module was imported first; others after them.
+    return sorted(MODELS, key=lambda name: LADDER.index(name) if name in LADDER else len(LADDER))
 
 
 def get_family(name: str) -> type[DepthModel]:
@@ -134,8 +135,7 @@ def get_family(name: str) -> type[DepthModel]:
 
 
 def families_for(kind: str) -> list[str]:
-    _load_families()
-    return [name for name, cls in MODELS.items() if kind in cls.fits]
+    return [name for name in list_families() if kind in MODELS[name].fits]
 
 
 def check_preset(cls: type[DepthModel], preset: str) -> None:
