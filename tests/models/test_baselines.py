@@ -59,7 +59,7 @@ def test_wrong_task_and_options_are_config_errors() -> None:
         dl.train("iris", dl.TrainSpec(model="boosting", options={"max_depth": 3}))
     with pytest.raises(ConfigError, match="takes only the option C, not penalty"):
         dl.train("iris", dl.TrainSpec(model="logistic", options={"penalty": "l1"}))
-    with pytest.raises(ConfigError, match=r"option C of 'logistic' is invalid.*a positive number or 'cv'"):
+    with pytest.raises(ConfigError, match=r"logistic' is invalid.*a positive number or 'cv'"):
         dl.train("iris", dl.TrainSpec(model="logistic", options={"C": 0}))
 
 

@@ -162,7 +162,7 @@ class MLP(DepthModel):
         base = super().sized(preset, spec, n_train)
         if spec is not None and spec.kind != "tokens":  # large inputs: a bounded first layer
             cap = max(MIN_WIDTH, 2 ** int(math.log2(FIRST_LAYER_WEIGHTS / spec.flat_size)))
-            width = min(base.options.get("width", MLPConfig().width), cap)
+            width = min(base.options.get("width", MLPConfig.model_fields["width"].default), cap)
             base = Sized({**base.options, "width": width}, base.train)
         if spec is None or n_train is None or spec.kind == "tokens" or spec.task == "forecasting":
             return base
