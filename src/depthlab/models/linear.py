@@ -59,6 +59,11 @@ def linear_schedule(spec: InputSpec, n_train: int) -> dict[str, float | int | st
     }
 
 
+# Wider vectors are sparse text features (TF-IDF, thousands of columns), whose curvature bound
+# would give a uselessly small rate: they keep the preset's AdamW.
+MAX_TABLE_COLUMNS = 1_000
+
+
 class LinearConfig(FamilyConfig):
     """A linear model has no hyperparameters of its own (no depth to choose)."""
 
@@ -77,6 +82,8 @@ class Linear(DepthModel):
         the presets as written (token inputs keep AdamW: a bag of words is no table)."""
         base = super().sized(preset, spec, n_train)
         if spec is None or n_train is None or spec.kind != "vector" or spec.task == "forecasting":
+            return base
+        if spec.flat_size > MAX_TABLE_COLUMNS:  # sparse text features (TF-IDF): no table
             return base
         return Sized(base.options, {**base.train, **linear_schedule(spec, n_train)})
 
