@@ -29,9 +29,8 @@ def mnist1d(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_mnist1d_cnn_beats_the_mlps(mnist1d: dict[str, Any]) -> None:
     for mlp in ("mlp:shallow", "mlp:deep"):
-        # Two quick seeds are too few for a t-test to be significant; the gap is in every seed.
-        gaps = [a - b for a, b in zip(final(mnist1d, "cnn:deep"), final(mnist1d, mlp), strict=True)]
-        assert len(gaps) == 2 and min(gaps) > 0.15, (mlp, gaps)
+        test = paired(final(mnist1d, "cnn:deep"), final(mnist1d, mlp))
+        assert test["significant"] and test["diff"] > 0.15, (mlp, test)
     assert mnist1d["recommendation"]["model"] in ("cnn:deep", "rnn:shallow")
     assert not mnist1d["failures"]
     assert mnist1d["progress"]["done"] == mnist1d["progress"]["planned"]

@@ -21,16 +21,16 @@ def test_study_and_report_commands(cli: Run, tmp_path: Path) -> None:
     out = tmp_path / "iris"
     result = cli("study", "iris", "--quick", *FAST, "--out", str(out))
     assert result.code == 0, result.err
-    assert "study plan" in result.err and "12 training runs" in result.err
+    assert "study plan" in result.err and "18 training runs" in result.err
     assert "Recommended:" in result.out and "claim check" in result.out
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["progress"] == {"planned": 12, "done": 12}
+    assert summary["progress"] == {"planned": 18, "done": 18}
     (out / "report.html").unlink()
     again = cli("report", str(out))
     assert again.code == 0, again.err
     assert (out / "report.html").is_file()
     resumed = cli("study", "iris", "--quick", *FAST, "--out", str(out))
-    assert resumed.code == 0 and "resuming: 12 jobs already done" in resumed.err
+    assert resumed.code == 0 and "resuming: 18 jobs already done" in resumed.err
 
 
 def test_study_bad_input(cli: Run, tmp_path: Path) -> None:

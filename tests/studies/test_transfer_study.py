@@ -38,8 +38,8 @@ def test_the_plan_adds_one_transfer_job_per_network_and_seed() -> None:
     digits = load_dataset("digits")
     plan = make_plan(StudyConfig(quick=True), digits, cores=2)
     transfer = sorted(job.key for job in plan.jobs if job.kind == "transfer")
-    assert transfer == [f"transfer/{m}/s{s}" for m in ("cnn:deep", "mlp:shallow") for s in range(2)]
-    assert "transfer  4 runs" in plan.describe()
+    assert transfer == [f"transfer/{m}/s{s}" for m in ("cnn:deep", "mlp:shallow") for s in range(3)]
+    assert "transfer  6 runs" in plan.describe()
     off = make_plan(StudyConfig(quick=True, transfer=False), digits, cores=2)
     assert not any(job.kind == "transfer" for job in off.jobs)
     assert not any(
