@@ -73,7 +73,9 @@ def test_iris_depth_brings_no_gain(tmp_path: Path) -> None:
     best_simple = max(simple, key=lambda m: summary["scores"][m][-1]["mean"])
     test = paired(final(summary, "mlp:deep"), final(summary, best_simple))
     assert not (test["significant"] and test["diff"] > 0), test
-    assert summary["recommendation"]["model"] in simple
+    # No simple model is shown worse than the best by the margin: depth buys nothing shown here.
+    rec = summary["recommendation"]
+    assert all(rec["comparisons"].get(m, {}).get("label") != "worse" for m in simple), rec
     assert (tmp_path / "report.html").is_file() and (tmp_path / "summary.json").is_file()
 
 

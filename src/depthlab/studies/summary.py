@@ -14,6 +14,7 @@ from depthlab.studies.analysis.tuning import tuning
 from depthlab.studies.claims.check import check_claims
 from depthlab.studies.store import Store
 from depthlab.studies.tune_phase import SECONDS
+from depthlab.studies.verdict.decisions import Decider
 from depthlab.studies.verdict.recommendation import recommendation
 from depthlab.studies.verdict.text import fmt
 
@@ -53,7 +54,7 @@ def summarise(store: Store) -> dict[str, Any]:
         ),
         None,
     )
-    summary["recommendation"] = recommendation(summary, plan["recommend_by"], plan["alpha"])
+    summary["recommendation"] = recommendation(summary, plan["recommend_by"], Decider.of(summary))
     return summary
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from depthlab.evaluate import margin as mg
 from depthlab.evaluate.stats import paired
 from depthlab.studies.plan.job import is_deep, is_network
+from depthlab.studies.verdict.decisions import Decider
 
 
 class Judge:
@@ -16,6 +18,7 @@ class Judge:
     def __init__(self, summary: dict[str, Any], alpha: float) -> None:
         self.s = summary
         self.alpha = alpha
+        self.decider = Decider.of(summary)
         self.metric = summary["metric"]
         models = list(summary["scores"])
         final = {m: summary["scores"][m][-1]["mean"] for m in models}
@@ -33,4 +36,39 @@ class Judge:
         return list(self.s["scores"][model][index]["values"])
 
     def compare(self, a: str, b: str, index: int = -1) -> dict[str, Any]:
-        return paired(self.values(a, index), self.values(b, index), self.alpha)
+        """*a* minus *b* in the study's metric over the seeds they share: the paired t-test, and
+        the margin's interval that decides (``decision``: +1 an effect above 0, -1 one below 0
+        or none that matters, 0 undecided, with the seeds that would likely decide it)."""
+        test = paired(self.values(a, index), self.values(b, index), self.alpha)
+        d = self.decider
+        n_train = self.s["scores"][b][index].get("n_train")
+        iv = mg.interval(
+            mg.differences(self.values(a, index), self.values(b, index)), d.alpha, d.rho(n_train)
+        )
+        return {**test, **claim_decision(iv, d.delta, d.max_seeds)}
+
+
+def claim_decision(iv: mg.Interval, delta: float, n_max: int) -> dict[str, Any]:
+    """A claim's effect *iv* against the margin: +1 when its interval lies above 0 (negligible
+    when also inside +/- delta), -1 below 0 or wholly inside +/- delta (no effect that matters),
+    0 otherwise, with the seeds that would likely decide it (None: seeds alone would not)."""
+    if iv.lo is None or iv.hi is None:
+        decision = 0
+    elif iv.lo > 0:
+        decision = 1
+    elif iv.hi < 0 or (-delta < iv.lo and iv.hi < delta):
+        decision = -1
+    else:
+        decision = 0
+    return {
+        "lo": iv.lo,
+        "hi": iv.hi,
+        "alpha": iv.alpha,
+        "rho": iv.rho,
+        "margin": delta,
+        "decision": decision,
+        "negligible": decision == 1 and iv.hi is not None and iv.hi < delta,
+        "seeds_to_decide": None
+        if decision
+        else mg.seeds_to_decide(iv, [0.0, -delta, delta], n_max),
+    }

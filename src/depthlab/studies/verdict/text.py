@@ -52,3 +52,19 @@ def pairs_text(test: dict[str, Any]) -> str:
     ci = f" [{test['lo']:+.3f}, {test['hi']:+.3f}]" if test.get("lo") is not None else ""
     p = f", p = {test['p']:.3f}" if test.get("p") is not None else ""
     return f"{test['diff']:+.3f}{ci} over {test['n']}{p}"
+
+
+def interval_text(test: dict[str, Any], metric: str) -> str:
+    """A margin comparison: the mean difference and its interval, with the seeds it pairs."""
+    if test.get("diff") is None:
+        return "no paired runs"
+    points = 100 if metric in ("accuracy", "balanced_accuracy", "macro_f1") else 1
+    unit = " points" if points == 100 else ""
+    ci = (
+        f" [{test['lo'] * points:+.2f}, {test['hi'] * points:+.2f}]"
+        if test.get("lo") is not None
+        else ""
+    )
+    level = 1 - 2 * test["alpha"] if test.get("alpha") else None
+    what = f"{level:.1%} interval, " if level else ""
+    return f"{test['diff'] * points:+.2f}{unit}{ci} ({what}{test['n']} paired seeds)"

@@ -24,7 +24,10 @@ def verdict(claim: str, measure: str, result: str, evidence: str, test: str) -> 
 
 
 def sign(test: dict[str, Any]) -> int:
-    """+1 for a significantly positive difference, -1 for a negative one, else 0."""
+    """+1 for a significantly positive difference, -1 for a negative one, else 0; a test that
+    carries a margin's ``decision`` (:meth:`Judge.compare`) gives that instead."""
+    if "decision" in test:
+        return int(test["decision"])
     return 0 if not test["significant"] else (1 if test["diff"] > 0 else -1)
 
 
