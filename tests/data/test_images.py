@@ -157,3 +157,37 @@ def test_option_not_for_images(gray_folder: Path, option: dict[str, object]) -> 
 def test_invalid_resize(gray_folder: Path) -> None:
     with pytest.raises(ConfigError, match="resize"):
         dl.load_dataset(gray_folder, resize=(0, 8))
+
+
+def test_a_train_and_test_layout_keeps_the_folders_test_images(tmp_path: Path) -> None:
+    root = tmp_path / "fashion"
+    for part, count in (("train", 8), ("test", 3)):
+        for i in range(count):
+            save(root / part / "boot" / f"b{i}.png", gray(200 + i))
+            save(root / part / "shirt" / f"s{i}.png", gray(i))
+    ds = dl.load_dataset(root)
+    assert ds.class_names == ("boot", "shirt") and len(ds) == 22
+    assert ds.test_indices is not None and len(ds.test_indices) == 6
+    assert all(ds.sample_ids[i].startswith("test") for i in ds.test_indices)
+    split = dl.split_dataset(ds, seed=3)
+    assert split.strategy.startswith("official test")
+    assert sorted(split.test.tolist()) == sorted(ds.test_indices.tolist())
+    assert not set(split.train.tolist()) & set(ds.test_indices.tolist())
+
+
+def test_a_test_folder_with_an_unknown_class_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "pets"
+    save(root / "train" / "cat" / "c.png", gray(1))
+    save(root / "train" / "dog" / "d.png", gray(2))
+    save(root / "test" / "cat" / "c.png", gray(1))
+    save(root / "test" / "bird" / "b.png", gray(3))
+    with pytest.raises(DataError, match="classes not in train/: bird"):
+        dl.load_dataset(root)
+
+
+def test_classes_named_train_and_test_stay_classes(tmp_path: Path) -> None:
+    root = tmp_path / "odd"
+    save(root / "train" / "a.png", gray(1))
+    save(root / "test" / "b.png", gray(2))
+    ds = dl.load_dataset(root)
+    assert ds.class_names == ("test", "train") and ds.test_indices is None

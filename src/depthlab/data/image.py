@@ -76,12 +76,46 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(levels, 0, 255).astype(np.uint8))
 
 
+def split_layout(root: Path) -> tuple[Path, Path] | None:
+    """``(train, test)`` when *root* holds ``train/`` and ``test/`` folders (any case), each with
+    one subfolder per class (torchvision's ImageFolder layout, and many downloads'); else None."""
+    subs = {p.name.lower(): p for p in root.iterdir() if p.is_dir()}
+    if "train" not in subs or "test" not in subs:
+        return None
+    if not any(p.is_dir() for p in subs["train"].iterdir()):
+        return None  # classes named train and test, holding images
+    return subs["train"], subs["test"]
+
+
+def image_files(root: Path) -> tuple[list[tuple[str, list[Path]]], list[tuple[int, Path]], int]:
+    """The classes, every ``(label, file)``, and how many of them come first as training images
+    (all of them, unless *root* has a train/ and test/ layout; then the test images follow)."""
+    layout = split_layout(root)
+    if layout is None:
+        classes = class_folders(root, SUFFIXES, "image")
+        files = [(label, path) for label, (_, paths) in enumerate(classes) for path in paths]
+        return classes, files, len(files)
+    classes = class_folders(layout[0], SUFFIXES, "image")
+    index = {name: label for label, (name, _) in enumerate(classes)}
+    tests = class_folders(layout[1], SUFFIXES, "image")
+    unknown = sorted(name for name, _ in tests if name not in index)
+    if unknown:
+        raise DataError(
+            f"{layout[1]}: classes not in {layout[0].name}/: {', '.join(unknown)}; the test "
+            "folder's classes must be among the training folder's"
+        )
+    files = [(label, path) for label, (_, paths) in enumerate(classes) for path in paths]
+    n_train = len(files)
+    files += [(index[name], path) for name, paths in tests for path in paths]
+    return classes, files, n_train
+
+
 def load_image_folder(root: Path, config: DataConfig) -> Dataset:
-    """One subfolder per class; images become one channel or RGB, optionally resized."""
+    """One subfolder per class (or train/ and test/ folders of them: the test images become the
+    official test set); images become one channel or RGB, optionally resized."""
     from PIL import Image
 
-    classes = class_folders(root, SUFFIXES, "image")
-    files = [(label, path) for label, (_, paths) in enumerate(classes) for path in paths]
+    classes, files, n_train = image_files(root)
     images = [open_image(path) for _, path in track(files, len(files), "reading images")]
     gray = config.grayscale
     if gray is None:
@@ -115,5 +149,6 @@ def load_image_folder(root: Path, config: DataConfig) -> Dataset:
             class_names=tuple(name for name, _ in classes),
             sample_ids=tuple(str(path.relative_to(root)) for _, path in files),
             info=DatasetInfo(description=f"image folder {root.name}", source=str(root)),
+            test_indices=np.arange(n_train, len(files)) if n_train < len(files) else None,
         )
     )
