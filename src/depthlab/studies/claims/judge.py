@@ -39,13 +39,25 @@ class Judge:
         """*a* minus *b* in the study's metric over the seeds they share: the paired t-test, and
         the margin's interval that decides (``decision``: +1 an effect above 0, -1 one below 0
         or none that matters, 0 undecided, with the seeds that would likely decide it)."""
-        test = paired(self.values(a, index), self.values(b, index), self.alpha)
-        d = self.decider
         n_train = self.s["scores"][b][index].get("n_train")
-        iv = mg.interval(
-            mg.differences(self.values(a, index), self.values(b, index)), d.alpha, d.rho(n_train)
-        )
+        return self.compare_values(self.values(a, index), self.values(b, index), n_train)
+
+    def compare_values(
+        self, a: list[float | None], b: list[float | None], n_train: int | None = None
+    ) -> dict[str, Any]:
+        """*a* minus *b* for any quantity in the study's metric units, paired by position (a
+        train-test gap, a loss under noise, a gain from pretraining): the paired t-test and the
+        margin's decision, as :meth:`compare`. *n_train* brings in Nadeau-Bengio's term when the
+        seeds re-split the data (None: no term)."""
+        test = paired(a, b, self.alpha)
+        d = self.decider
+        iv = mg.interval(mg.differences(a, b), d.alpha, d.rho(n_train))
         return {**test, **claim_decision(iv, d.delta, d.max_seeds)}
+
+    def n_train(self, model: str, index: int = -1) -> int | None:
+        """The training examples of *model*'s runs at *index* (the full set by default)."""
+        rows = self.s["scores"].get(model) or []
+        return rows[index].get("n_train") if rows else None
 
 
 def claim_decision(iv: mg.Interval, delta: float, n_max: int) -> dict[str, Any]:
