@@ -49,7 +49,12 @@ def certainty(summary: dict[str, Any], names: dict[str, str], metric: str) -> di
     levels = sorted({round(1 - 2 * a, 3) for a in _alphas(comparisons)})
     return {
         "best": names.get(best, best),
-        "margin": _margin(delta, metric),
+        "margin": _margin(delta, metric)
+        + (
+            " (set for this study)"
+            if section(summary, "plan").get("margin") is not None
+            else " (the metric's default)"
+        ),
         "levels": "-".join(f"{x:.1%}" for x in dict.fromkeys(levels[:1] + levels[-1:])),
         "figure": figures.forest(_points(comparisons, names), delta, metric),
         "table": table(headers, rows),
