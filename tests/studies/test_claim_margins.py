@@ -4,11 +4,16 @@ one says how many more seeds would likely decide it."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from depthlab.studies.claims.check import check_claims
 from depthlab.studies.claims.generalisation import overfit, robust
 from depthlab.studies.claims.judge import Judge
 from depthlab.studies.verdict.text import decision_note, seeds_text
+
+DATA = Path(__file__).parents[1] / "report" / "data"
 
 
 def study(gaps: dict[str, list[float]], n_test: int = 50) -> dict[str, Any]:
@@ -104,3 +109,28 @@ def test_notes_only_where_seeds_could_settle_it() -> None:
     # tests without a margin (training time, attributions) add nothing
     assert decision_note("inconclusive", [{"significant": False, "n": 3}], "accuracy") == ("", {})
     assert seeds_text(1, None) == "at least two seeds are needed to decide it"
+
+
+def test_a_judge_given_levels_builds_each_interval_at_its_level() -> None:
+    # four seeds, 3 points apart: decided at the study's level, not at a tenth of it
+    s = study({"mlp:deep": [0.06, 0.08, 0.10, 0.08], "mlp:shallow": [0.05] * 4})
+    plain = Judge(s, 0.05)
+    assert overfit(plain)["verdict"] == "supported" and len(plain.pvalues) == 1
+    strict = overfit(Judge(s, 0.05, levels=[0.005]))
+    assert strict["verdict"] == "inconclusive" and strict["seeds_to_decide"] > 4
+
+
+def test_check_claims_holds_the_claims_at_holms_levels() -> None:
+    """On iris every other effect is far from decided, so the one borderline gap is tested
+    first at alpha / 5 (five margin tests in the check) and no longer decides alone."""
+    s = json.loads((DATA / "summary_iris_quick.json").read_text(encoding="utf-8"))
+    s["data"]["split"] = "official test"  # no Nadeau-Bengio term: the gap alone decides
+    gaps = s["overfitting"]["gaps"]
+    shallow = gaps["mlp:shallow"]["gap_values"]
+    gaps["mlp:deep"]["gap_values"] = [
+        g + d for g, d in zip(shallow, (0.02, 0.03, 0.04), strict=True)
+    ]
+    assert overfit(Judge(s, 0.05))["verdict"] == "supported"
+    claims = {c["claim"]: c for c in check_claims(s, 0.05)}
+    assert claims["Deep models overfit more"]["verdict"] == "inconclusive"
+    assert "more seeds would likely decide it" in claims["Deep models overfit more"]["evidence"]
