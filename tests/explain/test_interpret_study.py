@@ -51,7 +51,8 @@ def test_a_study_without_explanations_says_not_measured(tmp_path: Path) -> None:
 
 def _judge(inter: dict[str, Any]) -> Judge:
     scores = {m: [{"mean": 0.9, "values": [0.9, 0.9, 0.9]}] for m in ("mlp:shallow", "mlp:deep")}
-    return Judge({"metric": "accuracy", "scores": scores, "interpretability": inter}, 0.05)
+    summary = {"metric": "accuracy", "plan": {"alpha": 0.05}, "scores": scores}
+    return Judge({**summary, "interpretability": inter}, 0.05)
 
 
 def _row(faith: list[float], stable: list[float]) -> dict[str, Any]:

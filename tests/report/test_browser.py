@@ -20,11 +20,14 @@ from pathlib import Path
 import pytest
 
 from depthlab.report.html import write_report
+from depthlab.studies.verdict.decisions import Decider
+from depthlab.studies.verdict.recommendation import recommendation
 
 pytestmark = pytest.mark.slow
 
 FIXTURE = Path(__file__).parent / "data" / "summary_mnist1d.json"
-SECTIONS = ("summary", "claims", "scores", "cost", "overfitting", "representations", "hardware")
+SECTIONS = ("summary", "claims", "certainty", "scores", "cost", "overfitting", "representations")
+SECTIONS += ("hardware",)
 SECTIONS += (
     "robustness",
     "mistakes",
@@ -63,7 +66,10 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
-    write_report(json.loads(FIXTURE.read_text(encoding="utf-8")), path)
+    summary = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    # The margin rule's comparisons, so that "How sure is this?" is built too (issue 20).
+    summary["recommendation"] = recommendation(summary, "train_time", Decider.of(summary))
+    write_report(summary, path)
     return path
 
 

@@ -70,6 +70,7 @@ def _row(tuned: list[float], scratch: list[float]) -> dict[str, Any]:
 def test_the_claim_pairs_fine_tuned_and_scratch_over_seeds() -> None:
     summary = {
         "metric": "accuracy",
+        "plan": {"alpha": 0.05},  # the margin's decider reads the study's level
         "scores": {},
         "transfer": {
             "description": "A -> B",

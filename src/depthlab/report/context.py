@@ -14,6 +14,7 @@ from typing import Any
 
 from depthlab.report import figures, results
 from depthlab.report import fmt as f
+from depthlab.report.certainty import certainty
 from depthlab.report.interpret import interpretability
 from depthlab.report.tables import (
     as_dict,
@@ -33,6 +34,7 @@ from depthlab.report.tuning import tuning
 SECTIONS = (
     ("summary", "Summary"),
     ("claims", "Claims checked"),
+    ("certainty", "How sure is this?"),  # only where the summary holds the margin's comparisons
     ("scores", "Scores and learning curves"),
     ("tuning", "Preset against tuned"),
     ("cost", "Cost"),
@@ -57,11 +59,13 @@ def build_context(summary: dict[str, Any]) -> dict[str, Any]:
     metric = str(summary.get("metric") or section(summary, "data").get("metric") or "score")
     names = labels(summary)
     data = section(summary, "data")
+    sure = certainty(summary, names, metric)
     return {
         "title": f"depth study: {data.get('name', 'unnamed data')}",
-        "toc": [{"id": i, "title": t} for i, t in SECTIONS],
+        "toc": [{"id": i, "title": t} for i, t in SECTIONS if i != "certainty" or sure],
         "overview": overview(summary, names, metric),
         "claims": claims(summary),
+        "certainty": sure,
         "scores": results.scores(summary, names, metric),
         "tuning": tuning(summary, names),
         "cost": results.cost(summary, names, metric),

@@ -287,3 +287,48 @@ def transfer(models: dict[str, Any], labels: dict[str, str]) -> str | None:
     ax.set_ylabel("target test accuracy (%)")
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return canvas.to_uri(fig)
+
+
+# One colour per margin label (issue 20): green shades where a cheaper model may be chosen.
+LABEL_COLOURS = {
+    "better": "#1b7837",
+    "equivalent": "#5aae61",
+    "not worse": "#4393c3",
+    "worse": "#d6604d",
+    "undecided": "#878787",
+}
+
+
+def forest(points: list[dict[str, Any]], delta: float | None, metric: str) -> str | None:
+    """Each model's difference from the best with its interval (a forest plot), the practical
+    margin drawn as a band at -delta..+delta and 0 as a line; each row names its label.
+
+    *points* are ``{"name", "diff", "lo", "hi", "label"}``, positive favouring the model.
+    """
+    rows = [p for p in points if number(p.get("diff")) is not None]
+    if not rows:
+        return None
+    scale = canvas.scale_of(metric)
+    fig, (ax,) = canvas.new_figure(height=1.0 + 0.34 * len(rows))
+    if delta:
+        ax.axvspan(-delta * scale, delta * scale, color="#bbbbbb", alpha=0.35, lw=0)
+    ax.axvline(0, color="black", lw=0.8)
+    for i, p in enumerate(reversed(rows)):
+        mean = float(p["diff"]) * scale
+        below, above = canvas.err(mean, p.get("lo"), p.get("hi"), scale)
+        colour = LABEL_COLOURS.get(str(p.get("label")), LABEL_COLOURS["undecided"])
+        has_interval = number(p.get("lo")) is not None and number(p.get("hi")) is not None
+        ax.errorbar(
+            [mean],
+            [i],
+            xerr=[[below], [above]] if has_interval else None,
+            fmt="o" if has_interval else "x",  # x: one seed, no interval
+            color=colour,
+            capsize=3,
+        )
+    ticks = [f"{p['name']} ({p.get('label') or 'undecided'})" for p in reversed(rows)]
+    ax.set_yticks(range(len(rows)), ticks, fontsize=8)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    unit = " (points)" if is_percent(metric) else ""
+    ax.set_xlabel(f"model minus the best, {metric}{unit}")
+    return canvas.to_uri(fig)

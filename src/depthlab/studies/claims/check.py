@@ -1,9 +1,9 @@
 """The claim check: each textbook claim of the SPEC table, judged on this study's measurements.
 
-A verdict is ``supported``, ``contradicted`` or ``inconclusive``. Comparisons are paired t-tests
-across seeds at the study's significance level; a claim is only decided by a significant
-difference (so a single seed never decides), otherwise it is inconclusive, and a claim whose
-measurement was not taken says so.
+A verdict is ``supported``, ``contradicted`` or ``inconclusive``. Effects in the metric's units
+are paired over seeds and read as intervals against the study's practical margin (issue 20), at
+Holm's levels across all the claims' tests; compute and attributions stay paired t-tests. A
+single seed never decides, and a claim whose measurement was not taken says so.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from depthlab.evaluate import margin as mg
 from depthlab.studies.claims.generalisation import overfit, robust
 from depthlab.studies.claims.interpretability import interpretable
 from depthlab.studies.claims.judge import Judge
@@ -35,5 +36,12 @@ CHECKS: tuple[Callable[[Judge], Verdict], ...] = (
 
 
 def check_claims(summary: dict[str, Any], alpha: float) -> list[Verdict]:
-    judge = Judge(summary, alpha)
+    """Every claim, its margin tests at Holm's levels across the whole check: a first pass
+    collects each test's p-value, the second decides with intervals at Holm's levels (the
+    claims ask for the same tests in the same order whatever the answers)."""
+    first = Judge(summary, alpha)
+    for check in CHECKS:
+        check(first)
+    levels = mg.holm_levels(first.pvalues, first.decider.alpha) if first.pvalues else None
+    judge = Judge(summary, alpha, levels)
     return [check(judge) for check in CHECKS]

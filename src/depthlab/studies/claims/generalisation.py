@@ -3,18 +3,10 @@ inputs."""
 
 from __future__ import annotations
 
-from depthlab.evaluate.stats import paired
 from depthlab.studies.claims.judge import Judge
 from depthlab.studies.plan.job import is_network, label
-from depthlab.studies.verdict.text import diff_text, fmt
-from depthlab.studies.verdict.words import (
-    CONTRADICTED,
-    INCONCLUSIVE,
-    SUPPORTED,
-    Verdict,
-    combine,
-    verdict,
-)
+from depthlab.studies.verdict.text import annotate, diff_text, fmt
+from depthlab.studies.verdict.words import INCONCLUSIVE, Verdict, combine, sign, verdict
 
 
 def overfit(j: Judge) -> Verdict:
@@ -23,7 +15,10 @@ def overfit(j: Judge) -> Verdict:
     gaps = j.s["overfitting"]["gaps"]
     if not j.deep or not j.shallow or j.deep not in gaps or j.shallow not in gaps:
         return verdict(claim, measure, INCONCLUSIVE, "not measured", "")
-    test = paired(gaps[j.deep]["gap_values"], gaps[j.shallow]["gap_values"], j.alpha)
+    # A gap is in the metric's units: the margin decides, as for scores.
+    test = j.compare_values(
+        gaps[j.deep]["gap_values"], gaps[j.shallow]["gap_values"], j.n_train(j.deep)
+    )
     parts = [
         f"gap {label(m)} {fmt(g['gap']['mean'], j.metric)}"
         for m, g in gaps.items()
@@ -34,16 +29,15 @@ def overfit(j: Judge) -> Verdict:
         parts.append(
             f"deep MLP without regularisation vs with: gap {diff_text(reg['gap'], j.metric)}"
         )
-    result = (
-        INCONCLUSIVE if not test["significant"] else SUPPORTED if test["diff"] > 0 else CONTRADICTED
-    )
-    return verdict(
-        claim,
-        measure,
-        result,
+    result = combine([sign(test)])
+    evidence = (
         f"{label(j.deep)} gap minus {label(j.shallow)} gap: {diff_text(test, j.metric)}; "
-        + "; ".join(parts),
-        "paired t-test on the train-test gap",
+        + "; ".join(parts)
+    )
+    return annotate(
+        verdict(claim, measure, result, evidence, "paired t-test on the train-test gap"),
+        [test],
+        j.metric,
     )
 
 
@@ -55,18 +49,26 @@ def robust(j: Judge) -> Verdict:
     if not nets or not j.classical or j.classical not in rob:
         return verdict(claim, measure, INCONCLUSIVE, "not measured", "")
     best_net = max(nets, key=lambda m: rob[m]["clean"] or 0)
-    parts, signs = [], []
+    parts, signs, tests = [], [], []
     for kind in ("noise", "missing"):
-        test = paired(rob[best_net][f"{kind}_drop"], rob[j.classical][f"{kind}_drop"], j.alpha)
-        signs.append(0 if not test["significant"] else (1 if test["diff"] < 0 else -1))
+        # classical loss minus the network's: positive when the network loses less
+        test = j.compare_values(
+            rob[j.classical][f"{kind}_drop"], rob[best_net][f"{kind}_drop"], j.n_train(best_net)
+        )
+        tests.append(test)
+        signs.append(sign(test))
         net_loss = rob[best_net]["clean"] - rob[best_net][kind]
         classical_loss = rob[j.classical]["clean"] - rob[j.classical][kind]
         parts.append(
             f"{kind}: {label(best_net)} loses {fmt(net_loss, j.metric)}, "
             f"{label(j.classical)} {fmt(classical_loss, j.metric)} "
-            f"(difference of losses {diff_text(test, j.metric)})"
+            f"(classical loss minus network loss {diff_text(test, j.metric)})"
         )
     result = combine(signs)
-    return verdict(
-        claim, measure, result, "; ".join(parts), "paired t-test on the loss under perturbation"
+    return annotate(
+        verdict(
+            claim, measure, result, "; ".join(parts), "paired t-test on the loss under perturbation"
+        ),
+        tests,
+        j.metric,
     )

@@ -13,12 +13,21 @@ from depthlab.studies.verdict.decisions import Decider
 
 class Judge:
     """The measurements and the roles the claims compare: the best deep network, the shallow
-    network and the best classical model."""
+    network and the best classical model.
 
-    def __init__(self, summary: dict[str, Any], alpha: float) -> None:
+    Every margin test (:meth:`compare_values`) records the p-value of its sign in
+    ``pvalues``, in the order the claims ask; a second Judge given ``levels`` (Holm's, over
+    those p-values: :func:`depthlab.studies.claims.check.check_claims`) builds the k-th test's
+    interval at ``levels[k]`` instead of the study's level."""
+
+    def __init__(
+        self, summary: dict[str, Any], alpha: float, levels: list[float] | None = None
+    ) -> None:
         self.s = summary
         self.alpha = alpha
         self.decider = Decider.of(summary)
+        self.levels = levels
+        self.pvalues: list[float] = []
         self.metric = summary["metric"]
         models = list(summary["scores"])
         final = {m: summary["scores"][m][-1]["mean"] for m in models}
@@ -39,13 +48,29 @@ class Judge:
         """*a* minus *b* in the study's metric over the seeds they share: the paired t-test, and
         the margin's interval that decides (``decision``: +1 an effect above 0, -1 one below 0
         or none that matters, 0 undecided, with the seeds that would likely decide it)."""
-        test = paired(self.values(a, index), self.values(b, index), self.alpha)
-        d = self.decider
         n_train = self.s["scores"][b][index].get("n_train")
-        iv = mg.interval(
-            mg.differences(self.values(a, index), self.values(b, index)), d.alpha, d.rho(n_train)
-        )
+        return self.compare_values(self.values(a, index), self.values(b, index), n_train)
+
+    def compare_values(
+        self, a: list[float | None], b: list[float | None], n_train: int | None = None
+    ) -> dict[str, Any]:
+        """*a* minus *b* for any quantity in the study's metric units, paired by position (a
+        train-test gap, a loss under noise, a gain from pretraining): the paired t-test and the
+        margin's decision, as :meth:`compare`. *n_train* brings in Nadeau-Bengio's term when the
+        seeds re-split the data (None: no term)."""
+        test = paired(a, b, self.alpha)
+        d, diffs = self.decider, mg.differences(a, b)
+        rho, k = d.rho(n_train), len(self.pvalues)
+        # the sign's p-value: the smaller one-sided p of "no effect above 0" and "none below"
+        self.pvalues.append(min(mg.p_not_worse(diffs, 0.0, rho), mg.p_not_worse(-diffs, 0.0, rho)))
+        level = self.levels[k] if self.levels is not None and k < len(self.levels) else d.alpha
+        iv = mg.interval(diffs, level, rho)
         return {**test, **claim_decision(iv, d.delta, d.max_seeds)}
+
+    def n_train(self, model: str, index: int = -1) -> int | None:
+        """The training examples of *model*'s runs at *index* (the full set by default)."""
+        rows = self.s["scores"].get(model) or []
+        return rows[index].get("n_train") if rows else None
 
 
 def claim_decision(iv: mg.Interval, delta: float, n_max: int) -> dict[str, Any]:

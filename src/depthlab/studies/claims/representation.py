@@ -3,15 +3,16 @@ representations, features learned rather than hand-made, and what linear models 
 
 from __future__ import annotations
 
-from depthlab.evaluate.stats import paired
 from depthlab.studies.claims.judge import Judge
 from depthlab.studies.plan.job import is_network, label, split_id
-from depthlab.studies.verdict.text import diff_text, fmt
+from depthlab.studies.verdict.text import annotate, diff_text, fmt
 from depthlab.studies.verdict.words import (
     CONTRADICTED,
     INCONCLUSIVE,
     SUPPORTED,
     Verdict,
+    combine,
+    sign,
     verdict,
 )
 
@@ -47,12 +48,14 @@ def hierarchy(j: Judge) -> Verdict:
     deep = [m for m in probes if split_id(m)[1] == "deep" and len(probes[m]) > 2]
     if not deep:
         return verdict(claim, measure, INCONCLUSIVE, "not measured (no deep network probed)", "")
-    parts, rising, falling = [], 0, 0
+    parts, rising, falling, tests = [], 0, 0, []
     for m in deep:
         first, last = probes[m][1], probes[m][-1]  # layer 0 is the input itself
-        test = paired(last["values"], first["values"], j.alpha)
-        rising += test["significant"] and test["diff"] > 0
-        falling += test["significant"] and test["diff"] < 0
+        # probe scores are in the metric's units: the margin decides
+        test = j.compare_values(last["values"], first["values"], j.n_train(m))
+        tests.append(test)
+        rising += sign(test) > 0
+        falling += sign(test) < 0
         trail = " -> ".join(fmt(layer["mean"], j.metric) for layer in probes[m])
         parts.append(
             f"{label(m)}: input -> layers {trail}; last vs first hidden {diff_text(test, j.metric)}"
@@ -64,8 +67,12 @@ def hierarchy(j: Judge) -> Verdict:
         if falling > len(deep) / 2
         else INCONCLUSIVE
     )
-    return verdict(
-        claim, measure, result, "; ".join(parts), "paired t-test, last vs first hidden layer"
+    return annotate(
+        verdict(
+            claim, measure, result, "; ".join(parts), "paired t-test, last vs first hidden layer"
+        ),
+        tests,
+        j.metric,
     )
 
 
@@ -85,16 +92,18 @@ def features(j: Judge) -> Verdict:
             "",
         )
     test = j.compare(j.deep, engineered)
-    better = test["significant"] and test["diff"] > 0
-    worse = test["significant"] and test["diff"] < 0
-    result = SUPPORTED if better else CONTRADICTED if worse else INCONCLUSIVE
+    result = combine([sign(test)])
     evidence = (
         f"{label(j.deep)} on {facts[j.deep].get('features') or 'the raw input'}: "
         f"{fmt(j.final[j.deep], j.metric)}; {label(engineered)} on "
         f"{facts[engineered].get('features')}: {fmt(j.final[engineered], j.metric)}; "
         f"difference {diff_text(test, j.metric)}"
     )
-    return verdict(claim, measure, result, evidence, "paired t-test over seeds, full training set")
+    return annotate(
+        verdict(claim, measure, result, evidence, "paired t-test over seeds, full training set"),
+        [test],
+        j.metric,
+    )
 
 
 def linearity(j: Judge) -> Verdict:
@@ -108,20 +117,22 @@ def linearity(j: Judge) -> Verdict:
         f"{label(nonlinear)} {fmt(j.final[nonlinear], j.metric)} vs {label(j.linear)} "
         f"{fmt(j.final[j.linear], j.metric)}: {diff_text(test, j.metric)}"
     )
-    if test["significant"] and test["diff"] > 0:
-        return verdict(
-            claim,
-            measure,
-            SUPPORTED,
-            text + "; the data has structure a linear model misses",
-            "paired t-test",
+    if sign(test) > 0:
+        return annotate(
+            verdict(
+                claim,
+                measure,
+                SUPPORTED,
+                text + "; the data has structure a linear model misses",
+                "paired t-test",
+            ),
+            [test],
+            j.metric,
         )
-    if test["significant"]:
+    if sign(test) < 0 and test["hi"] < 0:
         return verdict(claim, measure, CONTRADICTED, text, "paired t-test")
-    return verdict(
-        claim,
-        measure,
-        INCONCLUSIVE,
-        text + "; the relation may be close to linear here",
-        "paired t-test",
+    # within the margin (no gain that matters) or undecided
+    close = "; the relation may be close to linear here" if sign(test) < 0 else ""
+    return annotate(
+        verdict(claim, measure, INCONCLUSIVE, text + close, "paired t-test"), [test], j.metric
     )

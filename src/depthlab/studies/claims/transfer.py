@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from depthlab.evaluate.stats import paired
 from depthlab.studies.claims.judge import Judge
 from depthlab.studies.plan.job import is_network, label, split_id
-from depthlab.studies.verdict.text import diff_text, fmt
+from depthlab.studies.verdict.text import annotate, diff_text, fmt
 from depthlab.studies.verdict.words import INCONCLUSIVE, Verdict, combine, sign, verdict
 
 
@@ -35,9 +34,10 @@ def transfer(j: Judge) -> Verdict:
             "",
         )
     fractions = [row["fraction"] for row in j.s["scores"][pretrained]]
-    parts, signs = [], []
+    parts, signs, tests = [], [], []
     for index in dict.fromkeys((0, len(fractions) - 1)):
         test = j.compare(pretrained, scratch, index)
+        tests.append(test)
         signs.append(sign(test))
         parts.append(
             f"{fractions[index]:.0%} of the training set: {label(pretrained)} "
@@ -46,7 +46,11 @@ def transfer(j: Judge) -> Verdict:
             f"(difference {diff_text(test, j.metric)})"
         )
     result = combine(signs)
-    return verdict(claim, measure, result, "; ".join(parts), "paired t-test over seeds")
+    return annotate(
+        verdict(claim, measure, result, "; ".join(parts), "paired t-test over seeds"),
+        tests,
+        j.metric,
+    )
 
 
 def fine_tuning(j: Judge, claim: str, row: dict[str, Any]) -> Verdict:
@@ -71,7 +75,8 @@ def fine_tuning(j: Judge, claim: str, row: dict[str, Any]) -> Verdict:
         pairs = zip(at_k(model, "finetuned"), at_k(model, "scratch"), strict=True)
         return [None if a is None or b is None else a - b for a, b in pairs]
 
-    test = paired(at_k(deep[0], "finetuned"), at_k(deep[0], "scratch"), j.alpha)
+    # The target's test examples are the same for every seed: no Nadeau-Bengio term.
+    test = j.compare_values(at_k(deep[0], "finetuned"), at_k(deep[0], "scratch"))
     text = (
         f"{row['description']}; {k} example{'s' if k > 1 else ''} per class: {label(deep[0])} "
         f"fine-tuned {fmt(models[deep[0]]['finetuned'][0]['mean'], 'accuracy')} against "
@@ -79,13 +84,16 @@ def fine_tuning(j: Judge, claim: str, row: dict[str, Any]) -> Verdict:
         f"{diff_text(test, 'accuracy')})"
     )
     if shallow:
-        more = paired(gains(deep[0]), gains(shallow[0]), j.alpha)
+        more = j.compare_values(gains(deep[0]), gains(shallow[0]))
         if more.get("diff") is not None:
             side = "more" if more["diff"] > 0 else "less"
-            decided = "" if more["significant"] else ", not significant"
+            inside = more["lo"] is not None and max(-more["lo"], more["hi"]) < more["margin"]
+            decided = ", undecided" if not more["decision"] else ", within the margin" * inside
             text += (
                 f"; the deep network gains {abs(more['diff']) * 100:.1f} points {side} from "
                 f"pretraining than {label(shallow[0])} ({diff_text(more, 'accuracy')}{decided})"
             )
     result = combine([sign(test)])
-    return verdict(claim, measure, result, text, "paired t-test over seeds")
+    return annotate(
+        verdict(claim, measure, result, text, "paired t-test over seeds"), [test], "accuracy"
+    )

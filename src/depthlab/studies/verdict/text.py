@@ -68,3 +68,63 @@ def interval_text(test: dict[str, Any], metric: str) -> str:
     level = 1 - 2 * test["alpha"] if test.get("alpha") else None
     what = f"{level:.1%} interval, " if level else ""
     return f"{test['diff'] * points:+.2f}{unit}{ci} ({what}{test['n']} paired seeds)"
+
+
+def seeds_text(n: int, need: int | None) -> str:
+    """What would decide an undecided comparison of *n* seeds that would likely be decided at
+    *need* seeds in all (None: no number of seeds would, as far as the projection sees)."""
+    if n < 2:
+        return "at least two seeds are needed to decide it"
+    if need is None:
+        return "seeds alone are unlikely to decide it"
+    more = max(need - n, 1)
+    return f"about {more} more seed{'s' if more > 1 else ''} would likely decide it"
+
+
+def decision_note(
+    result: str, tests: list[dict[str, Any]], metric: str
+) -> tuple[str, dict[str, Any]]:
+    """The sentence a claim's evidence ends with, from its verdict *result* and the margin tests
+    that decided it (:meth:`Judge.compare`, those carrying ``decision``), and the record the
+    report shows: ``{"seeds", "seeds_to_decide"}`` for an inconclusive claim that more seeds
+    could decide, else ``{}``.
+
+    Supported on effects that all lie within the margin reads "supported, but negligible";
+    inconclusive with every test undecided says how many more seeds would likely decide it (the
+    fewest over its tests: deciding any one decides the claim)."""
+    margin = [t for t in tests if "decision" in t]
+    decisions = [t["decision"] for t in margin]
+    if result == "supported":
+        ups = [t for t in margin if t["decision"] > 0]
+        if ups and all(t.get("negligible") for t in ups):
+            return (
+                "supported, but negligible: the whole interval lies within the margin "
+                f"of +/- {_margin(ups[0], metric)}",
+                {},
+            )
+        return "", {}
+    if result != "inconclusive" or not margin or any(decisions):
+        return "", {}  # decided, or decided both ways: more seeds would not settle it
+    n = max(int(t.get("n") or 0) for t in margin)
+    needs = [t["seeds_to_decide"] for t in margin if t.get("seeds_to_decide") is not None]
+    need = min(needs) if needs else None
+    return seeds_text(n, need), {"seeds": n, "seeds_to_decide": need}
+
+
+def annotate(verdict: dict[str, Any], tests: list[dict[str, Any]], metric: str) -> dict[str, Any]:
+    """*verdict* (one claim's record) with :func:`decision_note`'s sentence ending its evidence
+    and, where more seeds could decide it, ``seeds`` and ``seeds_to_decide`` (seeds in all)."""
+    note, record = decision_note(verdict["verdict"], tests, metric)
+    if not note:
+        return verdict
+    evidence = verdict["evidence"]
+    return {**verdict, "evidence": f"{evidence}; {note}" if evidence else note, **record}
+
+
+def _margin(test: dict[str, Any], metric: str) -> str:
+    delta = test.get("margin")
+    if delta is None:
+        return "n/a"
+    if metric in ("accuracy", "balanced_accuracy", "macro_f1"):
+        return f"{delta * 100:.1f} points"
+    return f"{delta:.3g}"
