@@ -34,7 +34,8 @@ class Decider:
     def of(cls, summary: dict[str, Any]) -> Decider:
         """The settings of *summary*'s study: its margin (``plan["margin"]``, else the metric's
         default), its level over its looks, and whether its test split varies with the seed."""
-        plan, data, metric = summary["plan"], summary.get("data") or {}, summary["metric"]
+        plan, data = summary.get("plan") or {}, summary.get("data") or {}
+        metric = summary["metric"]
         best = summary.get("best")
         reference = summary["scores"][best][-1]["mean"] if best else None
         delta = plan.get("margin")
