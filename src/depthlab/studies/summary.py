@@ -55,6 +55,9 @@ def summarise(store: Store) -> dict[str, Any]:
         None,
     )
     summary["recommendation"] = recommendation(summary, plan["recommend_by"], Decider.of(summary))
+    racing = store.get_meta("racing")  # looks taken, seeds per model, what stopped the race
+    if racing is not None:  # a study that did not race reads as before racing existed
+        summary["racing"] = racing
     return summary
 
 

@@ -35,5 +35,15 @@ CHECKS: tuple[Callable[[Judge], Verdict], ...] = (
 
 
 def check_claims(summary: dict[str, Any], alpha: float) -> list[Verdict]:
+    """Every claim's verdict; one decided by comparing models' scores also lists those
+    comparisons (``compared``: the models, the fraction, the decision and the seeds that would
+    likely decide it), which racing reads."""
     judge = Judge(summary, alpha)
-    return [check(judge) for check in CHECKS]
+    verdicts = []
+    for check in CHECKS:
+        start = len(judge.asked)
+        found = check(judge)
+        if len(judge.asked) > start:
+            found["compared"] = judge.asked[start:]
+        verdicts.append(found)
+    return verdicts

@@ -27,6 +27,9 @@ class Judge:
         self.shallow = "mlp:shallow" if "mlp:shallow" in self.final else None
         self.classical = self.best([m for m in models if not is_network(m)])
         self.linear = self.best([m for m in models if m in ("linear", "logistic", "ridge")])
+        # Every comparison asked of the judge, in order (what racing reads to add seeds where a
+        # claim's decision is still open).
+        self.asked: list[dict[str, Any]] = []
 
     def best(self, candidates: list[str]) -> str | None:
         scored = [m for m in candidates if m in self.final]
@@ -45,7 +48,16 @@ class Judge:
         iv = mg.interval(
             mg.differences(self.values(a, index), self.values(b, index)), d.alpha, d.rho(n_train)
         )
-        return {**test, **claim_decision(iv, d.delta, d.max_seeds)}
+        decision = claim_decision(iv, d.delta, d.max_seeds)
+        self.asked.append(
+            {
+                "models": [a, b],
+                "fraction": self.s["scores"][a][index]["fraction"],
+                "decision": decision["decision"],
+                "seeds_to_decide": decision["seeds_to_decide"],
+            }
+        )
+        return {**test, **decision}
 
 
 def claim_decision(iv: mg.Interval, delta: float, n_max: int) -> dict[str, Any]:
