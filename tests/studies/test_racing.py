@@ -99,6 +99,7 @@ def test_racing_adds_seeds_to_the_undecided_pair_only(tmp_path: Path) -> None:
     assert racing is not None
     assert racing["taken"] == [3, 5] and racing["stopped"] == MAX_SEEDS
     assert racing["seeds"] == {"linear": 5, "logistic": 3, "mlp:shallow": 5}
+    assert racing["undecided"] == ["linear"]  # still open at the last look
     assert keys(store) == {j.key for j in plan.jobs} | {
         f"{m}/f1/s{s}" for m in ("linear", "mlp:shallow") for s in (3, 4)
     }
@@ -191,6 +192,7 @@ def test_a_real_racing_study_records_every_added_job(cli: Run, tmp_path: Path) -
     flags = [*models, "--quick", "--margin", "0.02", "--max-seeds", "5", "--workers", "2"]
     result = cli("study", "breast-cancer", *flags, "--out", str(out))
     assert result.code == 0, result.err
+    assert "Racing seeds: looks at 3, 5 of 3, 5 seeds (4 runs added" in result.out
     summary = json.loads((out / "summary.json").read_text())
     racing = summary["racing"]
     assert racing["looks"] == [3, 5] and racing["taken"] == [3, 5], racing

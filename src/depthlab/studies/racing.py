@@ -119,7 +119,8 @@ def race(
     budget, top = plan.config.budget, max(plan.fractions)
     taken, added, stopped = [looks[0]], 0, DECIDED
     while True:
-        wanted = undecided(summarise(store))
+        summary = summarise(store)
+        wanted = undecided(summary)
         if not wanted:
             stopped = DECIDED
             break
@@ -143,6 +144,8 @@ def race(
         "stopped": stopped,
         "added_jobs": added,
         "seeds": seeds_per_model(store, top),
+        # Cheaper models still undecided against the best when the race stopped.
+        "undecided": list(summary["recommendation"].get("undecided") or []),
         "budget_minutes": budget,
     }
     store.set_meta(RACING, record)
