@@ -236,6 +236,29 @@ class StudyConfig(_Strict):
         "train_time", description="what 'cheapest' means in the recommendation"
     )
     alpha: float = Field(0.05, gt=0.0, lt=0.5, description="significance level of every test")
+    margin: float | None = Field(
+        None,
+        gt=0.0,
+        description="practical margin of every decision, in the metric's units (default: the "
+        "metric's: 1 point of accuracy, 0.01 of R^2, 1% of the best error)",
+    )
+    race: bool = Field(
+        True,
+        description="add seeds look by look, only to the models whose decision is undecided "
+        "(off with an explicit seeds count, and with quick unless looks or max_seeds are given)",
+    )
+    looks: tuple[int, ...] = Field(
+        (3, 5, 7, 10), min_length=1, description="seeds in all at each look of the race"
+    )
+    max_seeds: int | None = Field(
+        None, ge=2, le=100, description="most seeds a model races to (default: the last look)"
+    )
+    budget: float | None = Field(
+        None,
+        gt=0.0,
+        description="minutes of training (measured train times over the workers) past which "
+        "the race takes no further look",
+    )
     probes: bool = Field(True, description="linear probes of every hidden layer")
     robustness: bool = Field(True, description="accuracy under input noise and missing values")
     explain: bool = Field(
@@ -305,6 +328,13 @@ class StudyConfig(_Strict):
             if extra:
                 raise ValueError(f"tuned '{model}' takes model and train, not {sorted(extra)}")
             TrainConfig.model_validate(parts.get("train", {}))
+        return value
+
+    @field_validator("looks")
+    @classmethod
+    def _looks(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if value[0] < 2 or list(value) != sorted(set(value)):
+            raise ValueError("looks must be increasing seed counts, the first at least 2")
         return value
 
     @field_validator("transfer_shots")

@@ -84,6 +84,35 @@ TUNE_BUDGET_OPTION = typer.Option(
     help="Share of a full-data run's epochs each tuning trial trains for (default 0.25).",
 )
 
+MARGIN_OPTION = typer.Option(
+    None,
+    "--margin",
+    help="Practical margin of every decision, in the metric's units (default: 1 point of "
+    "accuracy, 0.01 of R^2, 1% of the best error).",
+)
+
+MAX_SEEDS_OPTION = typer.Option(
+    None,
+    "--max-seeds",
+    help="Most seeds racing adds up to (default 10; --max-seeds 3 never races). With --quick, "
+    "turns racing on: 3 seeds, then this many where a decision is undecided.",
+)
+
+BUDGET_OPTION = typer.Option(
+    None,
+    "--budget",
+    metavar="MINUTES",
+    help="Racing takes no look that would take the study's training past this many minutes "
+    "(estimated from the measured train times).",
+)
+
+RACE_OPTION = typer.Option(
+    True,
+    "--race/--no-race",
+    help="Race seeds: 3 first, then 5, 7, 10 only for the models whose decision is undecided "
+    "(the full study's default; --seeds N runs a fixed N).",
+)
+
 EXECUTOR_OPTION = typer.Option(
     "local",
     "--executor",
@@ -129,6 +158,10 @@ def study_command(
     tuned: Path | None = TUNED_OPTION,
     tune: int | None = TUNE_OPTION,
     tune_budget: float | None = TUNE_BUDGET_OPTION,
+    margin: float | None = MARGIN_OPTION,
+    max_seeds: int | None = MAX_SEEDS_OPTION,
+    budget: float | None = BUDGET_OPTION,
+    race: bool = RACE_OPTION,
     executor: str = EXECUTOR_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
     data_dir: Path | None = DATA_DIR_OPTION,
@@ -153,6 +186,8 @@ def study_command(
 
       depthlab study iris --models logistic,linear,mlp:shallow,mlp:deep --seeds 5
 
+      depthlab study mnist1d --max-seeds 7 --budget 20 --margin 0.02
+
       depthlab study houses.csv --target price --config study.yaml
 
       depthlab study mnist1d --quick --tuned tune/
@@ -170,7 +205,8 @@ def study_command(
     from depthlab.studies.run import preview
 
     overrides = _overrides(models, fractions, seeds, epochs, recommend_by, quick)
-    overrides.update(tune=tune, tune_budget=tune_budget)
+    overrides.update(tune=tune, tune_budget=tune_budget, margin=margin, max_seeds=max_seeds)
+    overrides.update(budget=budget, race=None if race else False)
     cfg = _study_config(data, config, tuned, target, overrides)
     source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
     folder = _folder(data, out)

@@ -31,7 +31,8 @@ from depthlab.studies.estimate import estimate_seconds
 from depthlab.studies.executor import execute
 from depthlab.studies.fitting.data import StudyData
 from depthlab.studies.plan.job import Job
-from depthlab.studies.plan.ladder import Plan, make_plan, tune_trials
+from depthlab.studies.plan.ladder import Plan, make_plan, racing_looks, tune_trials
+from depthlab.studies.racing import race
 from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store, open_store
 from depthlab.studies.summary import summarise
@@ -113,24 +114,34 @@ def run_study(
     try:
         with JobBar(len(plan.jobs), len(plan.jobs) - len(remaining)) as bar:
             # The searches first (here, whatever the executor: their trials live in *out*),
-            # then every other job with the settings they chose.
+            # then every other job with the settings they chose, then the race's looks.
             run_searches(plan, study_data, store, workers, out, bar.done)
-            jobs, tuned = with_chosen(plan.jobs, config, chosen_settings(store))
-            execute(
-                jobs,
-                StudyData(data, tuned),
-                store,
-                workers,
-                bar.done,
-                executor=executor,
-                ray_address=ray_address,
-            )
+
+            def run_jobs(jobs: list[Job]) -> None:
+                stamped, tuned = with_chosen(jobs, config, chosen_settings(store))
+                execute(
+                    stamped,
+                    StudyData(data, tuned),
+                    store,
+                    workers,
+                    bar.done,
+                    executor=executor,
+                    ray_address=ray_address,
+                )
+
+            def run_look(jobs: list[Job]) -> None:
+                done = store.done_keys()
+                bar.grow(len([job for job in jobs if job.key not in done]))
+                run_jobs(jobs)
+
+            run_jobs(list(plan.jobs))
+            race(plan, store, run_look, workers)
     except KeyboardInterrupt:
         log.warning(
             "study interrupted with %d of %d jobs done (kept in %s); run the same command to "
             "resume",
             len(store.done_keys()),
-            len(plan.jobs),
+            len(store.get_meta("plan")["jobs"]),
             out / "study.sqlite",
         )
         raise
@@ -203,6 +214,9 @@ def plan_facts(plan: Plan) -> dict[str, Any]:
         "tune_budget": plan.config.tune_budget,
         "recommend_by": plan.config.recommend_by,
         "alpha": plan.config.alpha,
+        "margin": plan.config.margin,
+        "looks": list(racing_looks(plan.config)),
+        "budget": plan.config.budget,
     }
 
 
@@ -259,7 +273,7 @@ def format_duration(seconds: float) -> str:
 
 
 class JobBar:
-    """A progress bar over jobs with an ETA (silent when bars are off)."""
+    """A progress bar over jobs with an ETA (silent when bars are off); racing grows it."""
 
     def __init__(self, total: int, done: int) -> None:
         self.total, self.start_done = total, done
@@ -293,6 +307,12 @@ class JobBar:
                 "jobs", total=self.total, completed=self.start_done, last=""
             )
         return self
+
+    def grow(self, jobs: int) -> None:
+        """Count *jobs* more (a look of the race), beyond the plan's first ones."""
+        self.total += jobs
+        if self.progress is not None and jobs:
+            self.progress.update(self.task, total=self.total)
 
     def done(self, job: Job, result: JobResult) -> None:
         if not result.done:

@@ -55,6 +55,9 @@ def summarise(store: Store) -> dict[str, Any]:
         None,
     )
     summary["recommendation"] = recommendation(summary, plan["recommend_by"], Decider.of(summary))
+    racing = store.get_meta("racing")  # looks taken, seeds per model, what stopped the race
+    if racing is not None:  # a study that did not race reads as before racing existed
+        summary["racing"] = racing
     return summary
 
 
@@ -104,12 +107,31 @@ def print_summary(summary: dict[str, Any], folder: Path) -> None:
     for flag in summary.get("underfitting", []):
         console.print(f"[yellow]under-fitting: {flag['text']}[/yellow]", soft_wrap=True)
     console.print(summary["recommendation"]["text"], soft_wrap=True)
+    if summary.get("racing"):
+        console.print(racing_line(summary["racing"]), soft_wrap=True)
     tuned = summary.get("tuning")
     if tuned:
         console.print(tuning_line(tuned), soft_wrap=True)
     for failure in summary["failures"]:
         console.print(f"[yellow]{failure['key']}: {failure['status']}: {failure['error']}[/yellow]")
     console.print(f"report: {folder / 'report.html'}  summary: {folder / 'summary.json'}")
+
+
+def racing_line(racing: dict[str, Any]) -> str:
+    """One line on the race: the looks taken, the seeds each model ended with, what stopped it.
+
+    Example:
+        >>> line = racing_line({"taken": [3, 5], "looks": [3, 5, 7], "stopped": "decided",
+        ...                     "seeds": {"linear": 5, "logistic": 3}, "added_jobs": 2})
+        >>> line.split("; ")[-1]
+        'stopped: decided.'
+    """
+    seeds = ", ".join(f"{m} {n}" for m, n in racing["seeds"].items())
+    return (
+        f"Racing seeds: looks at {', '.join(map(str, racing['taken']))} of "
+        f"{', '.join(map(str, racing['looks']))} seeds ({racing['added_jobs']} runs added; "
+        f"seeds: {seeds}); stopped: {racing['stopped']}."
+    )
 
 
 def tuning_line(tuned: dict[str, Any]) -> str:

@@ -38,10 +38,19 @@ CHECKS: tuple[Callable[[Judge], Verdict], ...] = (
 def check_claims(summary: dict[str, Any], alpha: float) -> list[Verdict]:
     """Every claim, its margin tests at Holm's levels across the whole check: a first pass
     collects each test's p-value, the second decides with intervals at Holm's levels (the
-    claims ask for the same tests in the same order whatever the answers)."""
+    claims ask for the same tests in the same order whatever the answers). A claim decided by
+    comparing models' scores also lists those comparisons (``compared``: the models, the
+    fraction, the decision and the seeds that would likely decide it), which racing reads."""
     first = Judge(summary, alpha)
     for check in CHECKS:
         check(first)
     levels = mg.holm_levels(first.pvalues, first.decider.alpha) if first.pvalues else None
     judge = Judge(summary, alpha, levels)
-    return [check(judge) for check in CHECKS]
+    verdicts = []
+    for check in CHECKS:
+        start = len(judge.asked)
+        found = check(judge)
+        if len(judge.asked) > start:
+            found["compared"] = judge.asked[start:]
+        verdicts.append(found)
+    return verdicts

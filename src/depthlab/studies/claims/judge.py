@@ -36,6 +36,9 @@ class Judge:
         self.shallow = "mlp:shallow" if "mlp:shallow" in self.final else None
         self.classical = self.best([m for m in models if not is_network(m)])
         self.linear = self.best([m for m in models if m in ("linear", "logistic", "ridge")])
+        # Every comparison asked of the judge, in order (what racing reads to add seeds where a
+        # claim's decision is still open).
+        self.asked: list[dict[str, Any]] = []
 
     def best(self, candidates: list[str]) -> str | None:
         scored = [m for m in candidates if m in self.final]
@@ -49,7 +52,16 @@ class Judge:
         the margin's interval that decides (``decision``: +1 an effect above 0, -1 one below 0
         or none that matters, 0 undecided, with the seeds that would likely decide it)."""
         n_train = self.s["scores"][b][index].get("n_train")
-        return self.compare_values(self.values(a, index), self.values(b, index), n_train)
+        test = self.compare_values(self.values(a, index), self.values(b, index), n_train)
+        self.asked.append(
+            {
+                "models": [a, b],
+                "fraction": self.s["scores"][a][index]["fraction"],
+                "decision": test["decision"],
+                "seeds_to_decide": test["seeds_to_decide"],
+            }
+        )
+        return test
 
     def compare_values(
         self, a: list[float | None], b: list[float | None], n_train: int | None = None

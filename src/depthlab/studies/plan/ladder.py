@@ -26,6 +26,9 @@ from depthlab.tuning.space import default_space
 # deep MLP at 74% over the deep CNN at 99%).
 QUICK_FRACTIONS = (0.25, 1.0)
 QUICK_SEEDS = 3
+# A quick study keeps its three seeds and does not race unless asked (looks or max_seeds given):
+# --quick --max-seeds 5 races 3 then 5.
+RACE_SETTINGS = frozenset({"looks", "max_seeds"})
 # Trials per model of a full study's search without --tune (the preset is the first; --quick
 # tunes only when asked). 0: 4 trials at 25% of the epochs add about 2 minutes to the MNIST-1D
 # study on 2 cores (bench/README.md, study_tuning.py), past its 10-minute goal with today's
@@ -91,6 +94,13 @@ class Plan:
                 f"transfer  {len(transfer)} runs: pretrain, then fine-tune and scratch on k "
                 "target examples per class"
             )
+        looks = racing_looks(self.config)
+        if len(looks) > 1:
+            lines += [
+                f"racing    looks at {', '.join(map(str, looks))} seeds: racing may add seeds "
+                "to models whose",
+                "          decision is still undecided (the estimate covers the first look)",
+            ]
         if searches:
             lines.append(
                 f"tuning    {tune_trials(self.config)} trials for each of {len(searches)} models "
@@ -98,6 +108,31 @@ class Plan:
                 "epochs, scored on the validation part"
             )
         return "\n".join(lines)
+
+
+def racing_looks(config: StudyConfig) -> tuple[int, ...]:
+    """Seeds in all at each look: the study runs the first, then adds seeds look by look only
+    to the models whose decision is undecided (:mod:`depthlab.studies.racing`). One look, a
+    fixed count, with seeds given, with race off, and with quick unless looks or max_seeds are
+    given; max_seeds (default: the last look) caps the looks.
+
+    Example:
+        >>> racing_looks(StudyConfig()), racing_looks(StudyConfig(max_seeds=6))
+        ((3, 5, 7, 10), (3, 5, 6))
+        >>> racing_looks(StudyConfig(seeds=4)), racing_looks(StudyConfig(quick=True))
+        ((4,), (3,))
+    """
+    given = config.model_fields_set
+    quiet = config.quick and not given & RACE_SETTINGS
+    if "seeds" in given or not config.race or quiet:
+        return (QUICK_SEEDS if config.quick and "seeds" not in given else config.seeds,)
+    cap = config.max_seeds or config.looks[-1]
+    return (*(n for n in config.looks if n < cap), cap)
+
+
+def races(config: StudyConfig) -> bool:
+    """Whether the study races its seeds (more looks than one)."""
+    return len(racing_looks(config)) > 1
 
 
 def tune_trials(config: StudyConfig) -> int:
@@ -178,8 +213,7 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
         models = tuple(QUICK_SWAPS.get(m, m) for m in models)
     quick_fractions = config.quick and "fractions" not in config.model_fields_set
     fractions = QUICK_FRACTIONS if quick_fractions else config.fractions
-    quick_seeds = config.quick and "seeds" not in config.model_fields_set
-    seeds = tuple(range(QUICK_SEEDS if quick_seeds else config.seeds))
+    seeds = tuple(range(racing_looks(config)[0]))
     # The searches first, the costliest (the top of the ladder) first: they run before any fit.
     searched = [m for m in reversed(models) if tunable(m)] if tune_trials(config) else []
     jobs = [Job("tune", m, 1.0, seeds[0]) for m in searched]
