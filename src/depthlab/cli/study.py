@@ -84,6 +84,13 @@ TUNE_BUDGET_OPTION = typer.Option(
     help="Share of a full-data run's epochs each tuning trial trains for (default 0.25).",
 )
 
+FINE_TUNE_OPTION = typer.Option(
+    None,
+    "--fine-tune/--no-fine-tune",
+    help="Text studies: also fine-tune the pretrained sentence encoder end to end on the full "
+    "training set, every seed (on by default, off with --quick; minutes per run on a CPU).",
+)
+
 EXECUTOR_OPTION = typer.Option(
     "local",
     "--executor",
@@ -129,6 +136,7 @@ def study_command(
     tuned: Path | None = TUNED_OPTION,
     tune: int | None = TUNE_OPTION,
     tune_budget: float | None = TUNE_BUDGET_OPTION,
+    fine_tune: bool | None = FINE_TUNE_OPTION,
     executor: str = EXECUTOR_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
     data_dir: Path | None = DATA_DIR_OPTION,
@@ -159,6 +167,8 @@ def study_command(
 
       depthlab study iris --tune 8 --tune-budget 0.5
 
+      depthlab study sentiment --no-fine-tune
+
       depthlab study mnist1d --quick --executor ray --ray-address 10.0.0.5:6379
 
       depthlab study iris --quick --mlflow local
@@ -170,7 +180,7 @@ def study_command(
     from depthlab.studies.run import preview
 
     overrides = _overrides(models, fractions, seeds, epochs, recommend_by, quick)
-    overrides.update(tune=tune, tune_budget=tune_budget)
+    overrides.update(tune=tune, tune_budget=tune_budget, fine_tune=fine_tune)
     cfg = _study_config(data, config, tuned, target, overrides)
     source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
     folder = _folder(data, out)
