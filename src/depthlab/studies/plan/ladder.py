@@ -1,7 +1,8 @@
 """The plan of a depth study: the model ladder x training-set fractions x seeds, plus the extra
-measurements (the transfer row, the deep MLP without regularisation, thread timings), as a list
-of independent jobs with stable keys (:mod:`depthlab.studies.plan.job`); before them, with
-``tune``, one search of settings per model of the ladder.
+measurements (the transfer row, the deep MLP without regularisation, a text study's sentence
+encoder fine-tuned end to end, thread timings), as a list of independent jobs with stable keys
+(:mod:`depthlab.studies.plan.job`); before them, with ``tune``, one search of settings per model
+of the ladder.
 """
 
 from __future__ import annotations
