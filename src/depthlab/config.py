@@ -266,6 +266,12 @@ class StudyConfig(_Strict):
     )
     regularisation: bool = Field(True, description="the deep MLP without dropout/weight decay")
     threads: bool = Field(True, description="CPU thread scaling (and GPU speed-up if present)")
+    fine_tune: bool = Field(
+        True,
+        description="text studies: the pretrained sentence encoder also fine-tuned end to end "
+        "(linear head, full training set, every seed; minutes per run on a CPU); off with quick "
+        "unless set",
+    )
     transfer: bool = Field(
         True,
         description="the transfer row: pretrain, fine-tune on k examples per class, compare with "

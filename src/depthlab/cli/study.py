@@ -113,6 +113,13 @@ RACE_OPTION = typer.Option(
     "(the full study's default; --seeds N runs a fixed N).",
 )
 
+FINE_TUNE_OPTION = typer.Option(
+    None,
+    "--fine-tune/--no-fine-tune",
+    help="Text studies: also fine-tune the pretrained sentence encoder end to end on the full "
+    "training set, every seed (on by default, off with --quick; minutes per run on a CPU).",
+)
+
 EXECUTOR_OPTION = typer.Option(
     "local",
     "--executor",
@@ -162,6 +169,7 @@ def study_command(
     max_seeds: int | None = MAX_SEEDS_OPTION,
     budget: float | None = BUDGET_OPTION,
     race: bool = RACE_OPTION,
+    fine_tune: bool | None = FINE_TUNE_OPTION,
     executor: str = EXECUTOR_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
     data_dir: Path | None = DATA_DIR_OPTION,
@@ -194,6 +202,8 @@ def study_command(
 
       depthlab study iris --tune 8 --tune-budget 0.5
 
+      depthlab study sentiment --no-fine-tune
+
       depthlab study mnist1d --quick --executor ray --ray-address 10.0.0.5:6379
 
       depthlab study iris --quick --mlflow local
@@ -206,7 +216,7 @@ def study_command(
 
     overrides = _overrides(models, fractions, seeds, epochs, recommend_by, quick)
     overrides.update(tune=tune, tune_budget=tune_budget, margin=margin, max_seeds=max_seeds)
-    overrides.update(budget=budget, race=None if race else False)
+    overrides.update(budget=budget, race=None if race else False, fine_tune=fine_tune)
     cfg = _study_config(data, config, tuned, target, overrides)
     source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
     folder = _folder(data, out)

@@ -16,6 +16,7 @@ from depthlab.report import figures, results
 from depthlab.report import fmt as f
 from depthlab.report.certainty import certainty
 from depthlab.report.interpret import interpretability
+from depthlab.report.pretrained import pretrained
 from depthlab.report.tables import (
     as_dict,
     as_list,
@@ -259,17 +260,19 @@ def transfer(summary: dict[str, Any]) -> dict[str, Any] | None:
             "evidence": evidence,
             "test": str(claim.get("test") or ""),
             **fine_tuning(summary),
+            **pretrained(summary),
         }
     return None
 
 
 def fine_tuning(summary: dict[str, Any]) -> dict[str, Any]:
     """The transfer row (studies/analysis/transfer.py): accuracy against k, fine-tuned and from
-    scratch, as a figure and a table; empty where the study has none."""
+    scratch, as a figure and a table; empty parts where the study has none (a text study's
+    pretrained encoder)."""
     row_in = section(summary, "transfer")
     models = {m: v for m, v in section(row_in, "models").items() if isinstance(v, dict)}
     if not models:
-        return {}
+        return {"figure": None, "table": None, "setting": ""}
     names = labels(summary)
     rows = []
     for model, curves in models.items():

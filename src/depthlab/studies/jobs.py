@@ -25,7 +25,7 @@ from depthlab.studies.fitting.train import fit_baseline, fit_network
 from depthlab.studies.fitting.tune import run_tune
 from depthlab.studies.measurement.pictures import picture
 from depthlab.studies.measurement.scores import measure_extras, score
-from depthlab.studies.plan.job import Job, is_network
+from depthlab.studies.plan.job import FINE_TUNE, Job, is_network
 from depthlab.studies.record import JobResult
 from depthlab.training.fitting import Tensors
 
@@ -78,7 +78,7 @@ def run_fit(job: Job, data: StudyData) -> dict[str, Any]:
         if job.seed == 0:
             result["mistakes"] = picture(model, ds, prep, x, split.test)
     result["depth"] = model.depth() if isinstance(model, DepthModel) else 0
-    result["tuned"] = job.model in data.config.tuned
+    result["tuned"] = job.model in data.config.tuned and job.variant != FINE_TUNE
     result["settings"] = settings
     result["features"] = prep.features
     result["engineered"] = prep.pipeline.engineered

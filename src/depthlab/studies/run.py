@@ -27,10 +27,10 @@ from depthlab.errors import ConfigError
 from depthlab.evaluate.tasks import TASKS
 from depthlab.machine import cpu_cores, cpu_name, memory_gib
 from depthlab.progress import enabled
-from depthlab.studies.estimate import estimate_seconds
+from depthlab.studies.estimate import job_seconds, parallel
 from depthlab.studies.executor import execute
 from depthlab.studies.fitting.data import StudyData
-from depthlab.studies.plan.job import Job
+from depthlab.studies.plan.job import FINE_TUNE, Job
 from depthlab.studies.plan.ladder import Plan, make_plan, racing_looks, tune_trials
 from depthlab.studies.racing import race
 from depthlab.studies.record import JobResult
@@ -259,8 +259,15 @@ def print_plan(plan: Plan, remaining: list[Job], data: StudyData, cores: int, wo
     lines = plan.describe().splitlines()
     if len(remaining) < len(plan.jobs):
         lines.append(f"resuming: {len(plan.jobs) - len(remaining)} jobs already done")
-    seconds = estimate_seconds(plan, remaining, data, cores, workers)
+    each = job_seconds(plan, remaining, data, cores, workers)
+    seconds = parallel(each.values(), cores, workers)
     lines.append(f"workers   {workers} on {cores} cores; estimated {format_duration(seconds)}")
+    tuning = [s for job, s in each.items() if job.variant == FINE_TUNE]
+    if tuning:
+        lines.append(
+            f"          of which fine-tuning {format_duration(parallel(tuning, cores, workers))} "
+            f"({format_duration(max(tuning))} per run)"
+        )
     if seconds > LONG_STUDY_SECONDS:
         lines.append("          a long study: --quick, --models or --fractions make it shorter")
     sys.stderr.write("study plan\n" + "\n".join(f"  {line}" for line in lines) + "\n")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from depthlab.studies.analysis.interpretability import interpretability
+from depthlab.studies.analysis.pretrained import pretrained_row
 from depthlab.studies.analysis.results import Results
 from depthlab.studies.analysis.statistics import analyse
 from depthlab.studies.analysis.transfer import transfer_curves
@@ -16,7 +17,7 @@ from depthlab.studies.store import Store
 from depthlab.studies.tune_phase import SECONDS
 from depthlab.studies.verdict.decisions import Decider
 from depthlab.studies.verdict.recommendation import recommendation
-from depthlab.studies.verdict.text import fmt
+from depthlab.studies.verdict.text import diff_text, fmt
 
 VERSION = 1
 
@@ -34,6 +35,9 @@ def summarise(store: Store) -> dict[str, Any]:
     results = Results(store.results(), plan["seeds"])
     summary.update(analyse(results, plan, data["metric"]))
     summary["transfer"] = transfer_curves(results, plan["alpha"])
+    row = pretrained_row(results, plan, data["metric"], plan["alpha"])
+    if row is not None:  # text studies: a study without an encoder reads as it did before
+        summary["pretrained"] = row
     tuned = tuning(results, plan, store.get_meta(SECONDS))
     if tuned is not None:  # an untuned study's summary reads as it did before tuning existed
         summary["tuning"] = tuned
@@ -109,6 +113,9 @@ def print_summary(summary: dict[str, Any], folder: Path) -> None:
     console.print(summary["recommendation"]["text"], soft_wrap=True)
     if summary.get("racing"):
         console.print(racing_line(summary["racing"]), soft_wrap=True)
+    line = fine_tuned_line(summary.get("pretrained"), metric)
+    if line:
+        console.print(line, soft_wrap=True)
     tuned = summary.get("tuning")
     if tuned:
         console.print(tuning_line(tuned), soft_wrap=True)
@@ -143,4 +150,19 @@ def tuning_line(tuned: dict[str, Any]) -> str:
         f"Tuned first: {tuned['trials']} trials per model{cost}; "
         + (f"tuned settings for {', '.join(changed)}" if changed else "every preset kept")
         + " (the report's Preset against tuned)."
+    )
+
+
+def fine_tuned_line(row: dict[str, Any] | None, metric: str) -> str:
+    """The fine-tuned encoder against the frozen one, in one line ("" without it)."""
+    tuned = (row or {}).get("fine_tuned")
+    frozen = (row or {}).get("frozen")
+    if not tuned or not frozen or row is None:
+        return ""
+    test = row.get("fine_tuned_vs_frozen") or {}
+    ratio = row.get("cost_ratio")
+    return (
+        f"Fine-tuned encoder: {fmt(tuned['mean'], metric)} against {fmt(frozen['mean'], metric)} "
+        f"frozen ({diff_text(test, metric)}); training {tuned['train_seconds']:.0f} s against "
+        f"{frozen['train_seconds']:.1f} s" + (f" ({ratio:.0f}x)." if ratio else ".")
     )

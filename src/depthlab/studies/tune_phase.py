@@ -23,7 +23,7 @@ from typing import Any
 from depthlab.config import StudyConfig, parse_config
 from depthlab.studies.executor import execute
 from depthlab.studies.fitting.data import StudyData
-from depthlab.studies.plan.job import Job
+from depthlab.studies.plan.job import FINE_TUNE, Job
 from depthlab.studies.plan.ladder import Plan
 from depthlab.studies.record import JobResult
 from depthlab.studies.store import Store
@@ -84,7 +84,7 @@ def with_chosen(
     """
     after = [
         dataclasses.replace(job, tuned=fingerprint(chosen[job.model]))
-        if job.model in chosen
+        if job.model in chosen and job.variant != FINE_TUNE  # it trains by its own recipe
         else job
         for job in jobs
         if job.kind != "tune"

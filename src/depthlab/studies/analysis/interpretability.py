@@ -30,7 +30,14 @@ def interpretability(res: Results, plan: dict[str, Any]) -> dict[str, Any]:
         faith = [r.faithfulness if r else None for r in runs]
         pairs: list[float | None] = []
         for a, b in itertools.combinations(runs, 2):
-            same = a and b and a.indices == b.indices
+            # The same examples in the same input space: a text model's token length follows
+            # each seed's training split (its 95th percentile), and different lengths do not pair.
+            same = (
+                a is not None
+                and b is not None
+                and a.indices == b.indices
+                and np.shape(a.attributions) == np.shape(b.attributions)
+            )
             pairs.append(
                 rank_correlation(np.asarray(a.attributions), np.asarray(b.attributions))
                 if same and a is not None and b is not None

@@ -14,16 +14,20 @@ from depthlab.studies.verdict.words import INCONCLUSIVE, Verdict, combine, sign,
 
 def transfer(j: Judge) -> Verdict:
     """A pretrained encoder with a trained head (text studies) against the best network trained
-    from scratch, on the smallest and the full training set."""
+    from scratch, on the smallest and the full training set; where the study fine-tuned the
+    encoder end to end (summary ``pretrained``), the fine-tuned one on the training set it was
+    fine-tuned on."""
     claim = "Deep models suit transfer learning"
     if j.s.get("transfer"):  # the study's transfer row: fine-tuned against scratch
         return fine_tuning(j, claim, j.s["transfer"])
+    # (the measure's words are those of older summaries: a re-rendered folder keeps them)
     measure = "a pretrained model with a new head against the best network trained from scratch"
     pretrained = j.best([m for m in j.final if split_id(m)[0] == "encoder"])
     scratch = j.best(
         [m for m in j.final if is_network(m) and split_id(m)[0] != "encoder" and m != "linear"]
     )
-    if pretrained is None or scratch is None:
+    tuned = (j.s.get("pretrained") or {}).get("fine_tuned")
+    if (pretrained is None and not tuned) or scratch is None:
         return verdict(
             claim,
             measure,
@@ -33,23 +37,53 @@ def transfer(j: Judge) -> Verdict:
             "transfer capability)",
             "",
         )
-    fractions = [row["fraction"] for row in j.s["scores"][pretrained]]
+    fractions = [row["fraction"] for row in j.s["scores"][scratch]]
+    last = len(fractions) - 1
     parts, signs, tests = [], [], []
-    for index in dict.fromkeys((0, len(fractions) - 1)):
-        test = j.compare(pretrained, scratch, index)
+    for index in dict.fromkeys((0, last) if pretrained else (last,)):
+        if (
+            tuned
+            and fractions[index] == j.s["pretrained"]["fraction"]
+            and (pretrained is None or tuned["mean"] >= j.s["scores"][pretrained][index]["mean"])
+        ):
+            # Where the encoder was fine-tuned, the better of fine-tuned and frozen stands for
+            # the pretrained model (as the best frozen head does among the frozen ones).
+            test = j.compare_values(
+                tuned["values"], j.values(scratch, index), j.n_train(scratch, index)
+            )
+            name, score = tuned["label"], tuned["mean"]
+        else:
+            test = j.compare(str(pretrained), scratch, index)
+            name, score = label(str(pretrained)), j.s["scores"][str(pretrained)][index]["mean"]
         tests.append(test)
         signs.append(sign(test))
         parts.append(
-            f"{fractions[index]:.0%} of the training set: {label(pretrained)} "
-            f"{fmt(j.s['scores'][pretrained][index]['mean'], j.metric)}, {label(scratch)} "
-            f"{fmt(j.s['scores'][scratch][index]['mean'], j.metric)} "
+            f"{fractions[index]:.0%} of the training set: {name} {fmt(score, j.metric)}, "
+            f"{label(scratch)} {fmt(j.s['scores'][scratch][index]['mean'], j.metric)} "
             f"(difference {diff_text(test, j.metric)})"
         )
+    if tuned:
+        parts.append(fine_tuned_text(j.s["pretrained"], j.metric))
     result = combine(signs)
     return annotate(
         verdict(claim, measure, result, "; ".join(parts), "paired t-test over seeds"),
         tests,
         j.metric,
+    )
+
+
+def fine_tuned_text(row: dict[str, Any], metric: str) -> str:
+    """The fine-tuned encoder against the frozen one: the paired difference and the cost."""
+    tuned, frozen = row["fine_tuned"], row.get("frozen")
+    if not frozen:
+        return f"{tuned['label']} trained in {tuned['train_seconds']:.0f} s"
+    ratio = row.get("cost_ratio")
+    times = f", {ratio:.0f} times the training time" if ratio else ""
+    test = row["fine_tuned_vs_frozen"]
+    return (
+        f"fine-tuned against frozen ({frozen['label']}): {fmt(tuned['mean'], metric)} against "
+        f"{fmt(frozen['mean'], metric)}, difference {diff_text(test, metric)}"
+        f"; training {tuned['train_seconds']:.0f} s against {frozen['train_seconds']:.1f} s{times}"
     )
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.config import StudyConfig, TrainConfig, TrainSpec, parse_config
+from depthlab.config import FeatureConfig, StudyConfig, TrainConfig, TrainSpec, parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.data.splits import Split, split_dataset
 from depthlab.features.registry import Features
 from depthlab.features.spec import InputSpec
-from depthlab.studies.plan.job import Job, is_network, split_id
+from depthlab.studies.plan.job import FINE_TUNE, Job, is_network, split_id
 from depthlab.training.preprocess import Preprocessor, examples_for
 from depthlab.training.spec import resolve
 
@@ -23,6 +23,9 @@ from depthlab.training.spec import resolve
 # fraction's epochs are short, and it should not hit the cap before it converges.
 MIN_STEPS = 300
 THREAD_EPOCHS = 2  # a thread-scaling job times this many epochs on the full training set
+# The features of a fine-tuning job: the sentence encoder's own token ids (depthlab train
+# --fine-tune's; depthlab.features.encoder_tokens).
+FINE_TUNE_FEATURES = "encoder-tokens"
 
 
 # Datasets loaded in this process, by source and options: a worker loads its data once.
@@ -72,7 +75,8 @@ def job_spec(
     precedence of :func:`depthlab.training.spec.resolve`; the preset sized to *shape* (input spec,
     training examples of the job's fraction) when given."""
     family, preset = split_id(job.model)
-    tuned = config.tuned.get(job.model, {})
+    # A search tuned the frozen encoder's head, not the fine-tuning recipe.
+    tuned = {} if job.variant == FINE_TUNE else config.tuned.get(job.model, {})
     layer = TrainSpec(train=tuned.get("train", {}), options=tuned.get("model", {}))
     return resolve(
         TrainSpec(model=family, preset=preset), tuned=layer, pipeline=pipeline, shape=shape
@@ -94,6 +98,8 @@ def train_config(
     epochs = config.epochs or values.epochs
     if job.kind == "threads":
         epochs = THREAD_EPOCHS
+    elif job.variant == FINE_TUNE:  # its recipe's few epochs; the study's --epochs only cuts
+        epochs = min(epochs, values.epochs)
     elif n_train:
         epochs = max(epochs, math.ceil(MIN_STEPS / math.ceil(n_train / values.batch_size)))
     if job.kind == "tune":  # a search's trial: its share of the cap of the run it stands for
@@ -112,8 +118,15 @@ def prepared(job: Job, data: StudyData) -> tuple[Dataset, Split, np.ndarray, Pre
     """The dataset, its split for this seed, the training indices of this fraction, and a
     preprocessor fitted on them."""
     family = split_id(job.model)[0] if is_network(job.model) else job.model
-    options = data.config.features
+    options = job_features(job, data.config)
     ds = examples_for(data.dataset(), family, options)
     split = split_dataset(ds, seed=job.seed, strategy=data.config.split)
     train = subsample(split.train, job.fraction, job.seed, recent=ds.task == "forecasting")
     return ds, split, train, Preprocessor.fit(ds, train, family, options)
+
+
+def job_features(job: Job, config: StudyConfig) -> FeatureConfig:
+    """The study's feature options for *job*; a fine-tuning job reads the encoder's token ids."""
+    if job.variant == FINE_TUNE:
+        return config.features.model_copy(update={"features": FINE_TUNE_FEATURES})
+    return config.features

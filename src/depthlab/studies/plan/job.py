@@ -34,7 +34,13 @@ LABELS = {
     "linear": "linear (no hidden layer)",
     "encoder:deep": "pretrained encoder + MLP head",
     "encoder:shallow": "pretrained encoder + linear head",
+    "encoder:shallow+fine-tune": "pretrained encoder fine-tuned end to end + linear head",
 }
+# The variant of a text study's extra job: the sentence encoder trained end to end on its own
+# token ids (``depthlab train --model encoder --preset shallow --fine-tune``), the model
+# FINE_TUNED, on the full training set.
+FINE_TUNE = "fine-tune"
+FINE_TUNED = "encoder:shallow"
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,9 @@ class Job:
     model: str
     fraction: float = 1.0
     seed: int = 0
-    variant: str = ""  # "noreg": the deep MLP without dropout and weight decay
+    # "noreg": the deep MLP without dropout and weight decay; "fine-tune": the encoder trained
+    # end to end (FINE_TUNE)
+    variant: str = ""
     threads: int = 0  # thread-scaling jobs: torch threads to time with
     device: str = "cpu"
     tuned: str = ""  # fingerprint of the settings the study's search chose ("": the preset's)

@@ -1,7 +1,8 @@
 """The plan of a depth study: the model ladder x training-set fractions x seeds, plus the extra
-measurements (the transfer row, the deep MLP without regularisation, thread timings), as a list
-of independent jobs with stable keys (:mod:`depthlab.studies.plan.job`); before them, with
-``tune``, one search of settings per model of the ladder.
+measurements (the transfer row, the deep MLP without regularisation, a text study's sentence
+encoder fine-tuned end to end, thread timings), as a list of independent jobs with stable keys
+(:mod:`depthlab.studies.plan.job`); before them, with ``tune``, one search of settings per model
+of the ladder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from depthlab.features.registry import supported_modalities
 from depthlab.models.base import MODELS, families_for, get_family, list_families
 from depthlab.models.baselines import BASELINES
 from depthlab.models.pipelines import resolve_features
-from depthlab.studies.plan.job import Job, deepest, is_network, split_id
+from depthlab.studies.plan.job import (
+    FINE_TUNE,
+    FINE_TUNED,
+    Job,
+    deepest,
+    is_network,
+    split_id,
+)
 from depthlab.studies.plan.recipes import transfer_jobs
 from depthlab.tuning.space import default_space
 
@@ -78,10 +86,11 @@ class Plan:
     jobs: tuple[Job, ...]
 
     def describe(self) -> str:
-        fits = [j for j in self.jobs if j.kind == "fit"]
+        fits = [j for j in self.jobs if j.kind == "fit" and j.variant != FINE_TUNE]
+        tuned = [j for j in self.jobs if j.variant == FINE_TUNE]
         transfer = [j for j in self.jobs if j.kind == "transfer"]
         searches = [j for j in self.jobs if j.kind == "tune"]
-        extra = len(self.jobs) - len(fits) - len(transfer) - len(searches)
+        extra = len(self.jobs) - len(fits) - len(tuned) - len(transfer) - len(searches)
         lines = [
             f"models    {', '.join(self.models)}",
             f"fractions {', '.join(f'{f:.0%}' for f in self.fractions)} of the training set",
@@ -101,6 +110,12 @@ class Plan:
                 "to models whose",
                 "          decision is still undecided (the estimate covers the first look)",
             ]
+        if tuned:
+            lines.append(
+                f"fine-tune {len(tuned)} runs: the pretrained encoder trained end to end "
+                f"({FINE_TUNED}, {max(self.fractions):.0%} of the training set; --no-fine-tune "
+                "leaves them out)"
+            )
         if searches:
             lines.append(
                 f"tuning    {tune_trials(self.config)} trials for each of {len(searches)} models "
@@ -141,6 +156,16 @@ def tune_trials(config: StudyConfig) -> int:
     if config.tune is not None:
         return config.tune
     return 0 if config.quick or config.tuned else DEFAULT_TUNE
+
+
+def fine_tuning(ds: Dataset, config: StudyConfig, models: tuple[str, ...]) -> bool:
+    """Whether the study fine-tunes the pretrained sentence encoder: text data, the switch on
+    (off with ``quick`` unless set), and a frozen encoder in the ladder to compare it with (or the
+    switch set explicitly)."""
+    asked = "fine_tune" in config.model_fields_set
+    if ds.modality != "text" or not config.fine_tune or (config.quick and not asked):
+        return False
+    return asked or any(split_id(m)[0] == "encoder" for m in models if is_network(m))
 
 
 def tunable(model: str) -> bool:
@@ -222,6 +247,8 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
     top = max(fractions)
     if config.regularisation and "mlp:deep" in models:
         jobs += [Job("fit", "mlp:deep", top, s, variant="noreg") for s in seeds]
+    if fine_tuning(ds, config, models):
+        jobs += [Job("fit", FINE_TUNED, top, s, variant=FINE_TUNE) for s in seeds]
     timing = config.threads and (not config.quick or "threads" in config.model_fields_set)
     if timing:
         timed = [m for m in ("mlp:shallow", deepest(models)) if m in models]
