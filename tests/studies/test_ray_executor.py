@@ -208,6 +208,12 @@ def test_tune_on_ray_finishes_its_trials_and_resumes(cluster: Cluster, tmp_path:
     assert len(again) == 4 and [t.params for t in again[:3]] == [t.params for t in trials]
 
 
+def default_sigint() -> None:
+    """In the child, before exec: Ctrl-C at its default (an ignored SIGINT is inherited, and the
+    pytest worker may have come to ignore it; see tests/studies/test_study_cli.py)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_on_ray_keeps_finished_jobs_and_the_same_command_resumes(
     cluster: Cluster, tmp_path: Path
 ) -> None:
@@ -232,7 +238,7 @@ def test_ctrl_c_on_ray_keeps_finished_jobs_and_the_same_command_resumes(
     env = {**cluster.env, "DEPTHLAB_QUIET": "1"}
     driver = subprocess.Popen(
         command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint,
     )  # fmt: skip
     deadline = time.monotonic() + 180
     done = 0

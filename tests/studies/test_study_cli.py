@@ -82,6 +82,14 @@ def test_sigkill_then_resume_runs_exactly_the_plan(tmp_path: Path) -> None:
     assert set(keys) == set(planned["jobs"])
 
 
+def default_sigint() -> None:
+    """In the child, before exec: Ctrl-C at its default. A process inherits an ignored SIGINT
+    from its parent (as under nohup), and Python then never raises KeyboardInterrupt; within a
+    long test session the pytest worker can end up ignoring SIGINT (a library it ran in-process),
+    while a terminal's Ctrl-C reaches a study whose SIGINT is not ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_cleanly_with_a_resume_hint(tmp_path: Path) -> None:
     out = tmp_path / "study"
     # Every epoch of the cap runs (no early stop): jobs last long enough to be interrupted.
@@ -98,6 +106,7 @@ def test_ctrl_c_stops_cleanly_with_a_resume_hint(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 120
     while count_results(out / "study.sqlite") < 2 and time.monotonic() < deadline:
