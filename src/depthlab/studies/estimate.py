@@ -27,13 +27,6 @@ SECONDS_PER_STEP = 6e-4  # Python and dispatch overhead of one optimiser step
 SECONDS_PER_JOB = 1.0  # setup, measurements, writing the result
 
 
-def estimate_seconds(
-    plan: Plan, jobs: Sequence[Job], data: StudyData, cores: int, workers: int
-) -> float:
-    """Wall seconds to run *jobs* of *plan* with *workers* processes on *cores* cores."""
-    return parallel(job_seconds(plan, jobs, data, cores, workers).values(), cores, workers)
-
-
 def parallel(seconds: Iterable[float], cores: int, workers: int) -> float:
     """Wall seconds of jobs taking *seconds* each, shared by *workers* processes."""
     return sum(seconds) / max(1, min(workers, cores))
