@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-EXTRAS ?= dev,audio,text,explain,tune,serve,track,distributed
+EXTRAS ?= dev,audio,text,explain,tune,serve,track,distributed,control
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 # The mirror of real datasets (see ../shared/datasets/README.md); downloads are used when absent.
