@@ -48,7 +48,8 @@ def tanks() -> Dynamics:
     sample, overflow handled after each."""
 
     def field(h: np.ndarray, u: np.ndarray) -> np.ndarray:
-        out1, out2 = K1 * np.sqrt(h[:, 0]), K2 * np.sqrt(h[:, 1])
+        root = np.sqrt(np.maximum(h, 0.0))  # RK4 stages may dip below an empty tank
+        out1, out2 = K1 * root[:, 0], K2 * root[:, 1]
         return np.stack([PUMP * u[:, 0] - out1, out1 - out2], axis=1)
 
     def step(h: np.ndarray, u: np.ndarray) -> np.ndarray:
