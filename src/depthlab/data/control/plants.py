@@ -179,7 +179,7 @@ for _spec in (
         "ode",
         "Cascaded-Tanks-like: pump voltage into two tanks in cascade, overflow, y = lower level",
         4.0,
-        ("pump_voltage",),
+        ("pump",),
         ("level2",),
         ("level1", "level2"),
         (0.0,),
