@@ -40,6 +40,11 @@ class Episode:
     def steps(self) -> int:
         return len(self.rewards)
 
+    @property
+    def total(self) -> float:
+        """The return, summed step by step in order (as a hand-written loop would)."""
+        return float(sum(self.rewards.tolist()))
+
 
 @dataclass
 class ClosedLoopResult:
@@ -129,7 +134,7 @@ def evaluate_controller(
     runs = [run_episode(env, controller, seed + i) for i in range(episodes)]
     wall = time.perf_counter() - start
     env.close()
-    returns = [float(ep.rewards.sum()) for ep in runs]
+    returns = [ep.total for ep in runs]
     steps = sum(ep.steps for ep in runs)
     return ClosedLoopResult(
         env_id=env_id,
