@@ -85,7 +85,8 @@ def fit(
     start = time.perf_counter()
     if isinstance(model, LinearModel):
         model.fit(train, val, max_lag=init_window)
-        score = selection_error(val.y, model.simulate(val, init_window or model.lag), model.lag)
+        window = init_window or model.lag
+        score = selection_error(val.y, model.simulate(val, window), window)
         return FitResult(model, time.perf_counter() - start, best_score=score)
     if not isinstance(model, NetModel):
         raise ConfigError(f"cannot train a {type(model).__name__}")
