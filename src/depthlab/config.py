@@ -221,6 +221,9 @@ class StudyConfig(_Strict):
         (0.1, 0.25, 0.5, 1.0), min_length=1, description="training-set fractions"
     )
     seeds: int = Field(3, ge=2, le=100, description="seeds per model and fraction (>= 2)")
+    first_seed: int = Field(
+        0, ge=0, description="the first seed (seeds run first_seed, first_seed + 1, ...)"
+    )
     epochs: int | None = Field(
         None,
         ge=1,

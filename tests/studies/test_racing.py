@@ -51,7 +51,7 @@ def result(job: Job) -> JobResult:
 def fake_study(folder: Path, models: tuple[str, ...], **settings: Any) -> tuple[Plan, Store]:
     """A store whose first look (3 seeds at full data) is done, as run_study leaves it."""
     config = StudyConfig.model_validate({"models": models, "fractions": [1.0], **settings})
-    seeds = tuple(range(racing_looks(config)[0]))
+    seeds = tuple(range(config.first_seed, config.first_seed + racing_looks(config)[0]))
     jobs = tuple(Job("fit", m, 1.0, s) for m in models for s in seeds)
     plan = Plan(config, models, (1.0,), seeds, jobs)
     store = open_store(folder)
@@ -111,6 +111,20 @@ def test_racing_adds_seeds_to_the_undecided_pair_only(tmp_path: Path) -> None:
     assert values[3:] == [None, None] and values[0] == pytest.approx(score("logistic", 0))
     assert summary["recommendation"]["comparisons"]["linear"]["n"] == 5
     assert summary["recommendation"]["comparisons"]["logistic"]["n"] == 3
+
+
+def test_a_study_from_another_first_seed_races_on_from_it(tmp_path: Path) -> None:
+    # --first-seed 2: seeds 2, 3, 4 first, then 5 and 6 for the undecided pair
+    plan, store = fake_study(
+        tmp_path, ("logistic", "linear", "mlp:shallow"), looks=(3, 5), first_seed=2
+    )
+    assert plan.seeds == (2, 3, 4)
+    racing = race(plan, store, record(store), workers=1)
+    assert racing is not None and racing["taken"] == [3, 5]
+    assert keys(store) == {j.key for j in plan.jobs} | {
+        f"{m}/f1/s{s}" for m in ("linear", "mlp:shallow") for s in (5, 6)
+    }
+    assert summarise(store)["plan"]["seeds"] == [2, 3, 4, 5, 6]
 
 
 def test_a_model_labelled_worse_gets_no_seeds_and_a_decided_study_stops(tmp_path: Path) -> None:
@@ -181,6 +195,10 @@ def test_dry_run_says_racing_may_add_seeds(cli: Run, tmp_path: Path) -> None:
     for flags in (["--max-seeds", "3"], ["--seeds", "4"], ["--no-race"], ["--quick"]):
         fixed = cli("study", "iris", *flags, "--dry-run", "--out", out)
         assert fixed.code == 0 and "racing" not in fixed.err, flags
+    other = cli("study", "iris", "--quick", "--first-seed", "100", "--dry-run", "--out", out)
+    assert other.code == 0 and "100, 101, 102" in other.err, other.err
+    bad = cli("study", "iris", "--first-seed", "-1", "--dry-run", "--out", out)
+    assert bad.code == 2 and "first_seed" in bad.err
 
 
 @pytest.mark.slow

@@ -33,6 +33,8 @@ def list_command(
     if as_json:
         for spec in specs:
             typer.echo(json.dumps({k: v for k, v in vars(spec).items() if k != "loader"}))
+        for row in _plant_rows():
+            typer.echo(json.dumps(row))
         return
     from rich.console import Console
     from rich.table import Table
@@ -45,6 +47,34 @@ def list_command(
         classes = "-" if spec.classes is None else str(spec.classes)
         table.add_row(spec.name, spec.modality, spec.task, spec.size, classes, spec.license)
     Console().print(table)
+    plants = Table(title="control plants (excitation: the default)")
+    for column in ("name", "kind", "inputs", "outputs", "dt", "excitation"):
+        # name and excitation are what the user types next (--excitation): never cut them
+        plants.add_column(column, no_wrap=column in ("name", "excitation"))
+    for row in _plant_rows():
+        inputs, outputs = ", ".join(row["inputs"]), ", ".join(row["outputs"])
+        plants.add_row(
+            row["name"], row["kind"], inputs, outputs, f"{row['dt']:g} s", row["excitation"]
+        )
+    Console().print(plants)
+
+
+def _plant_rows() -> list[dict[str, Any]]:
+    from depthlab.data.control.plants import list_plants
+
+    return [
+        {
+            "name": p.name,
+            "modality": "control",
+            "kind": p.kind,
+            "description": p.description,
+            "inputs": list(p.input_names),
+            "outputs": list(p.output_names),
+            "dt": p.dt,
+            "excitation": p.excitation,
+        }
+        for p in list_plants()
+    ]
 
 
 @data_app.command("show")
@@ -75,7 +105,10 @@ def show_command(
         "auto", "--split", help="Split strategy: auto, random, stratified, grouped, temporal."
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="PNG picture (default: NAME.png)."),
-    seed: int = typer.Option(0, help="Seed of the train/val/test split shown."),
+    seed: int = typer.Option(0, help="Seed of the train/val/test split (of a plant's data)."),
+    excitation: str | None = typer.Option(
+        None, help="Control plants: multisine, prbs or random-steps (default: the plant's)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     data_dir: Path | None = typer.Option(None, help=DATA_DIR_HELP),
     cache_dir: Path | None = typer.Option(None, help=CACHE_DIR_HELP),
@@ -93,6 +126,8 @@ def show_command(
       depthlab data show photos/ --resize 32 32 --out photos.png
 
       depthlab data show survey.parquet --config data.yaml --split random
+
+      depthlab data show pendulum --excitation prbs --seed 1 --out pendulum.png
     """
     from depthlab.config import DataConfig, load_yaml
     from depthlab.data.load import load_dataset
@@ -103,6 +138,9 @@ def show_command(
 
     if out is not None and out.suffix.lower() != ".png":
         raise ConfigError(f"--out {out}: the picture is a PNG file; give a name ending in .png")
+    if _is_plant_request(source, excitation):
+        _show_plant(source, excitation, seed, out, as_json, cache_dir)
+        return
     flags = {
         "target": target,
         "text_column": text_column,
@@ -130,6 +168,46 @@ def show_command(
         typer.echo(json.dumps(summary))
     else:
         _print_summary(summary)
+
+
+def _is_plant_request(source: str, excitation: str | None) -> bool:
+    """A plant's name, or a name meant as one: with --excitation, or close to a plant's name and
+    neither a built-in dataset nor a file (its error then suggests the plant)."""
+    from depthlab.data.control.plants import is_plant, list_plants
+    from depthlab.data.datasets import is_builtin
+    from depthlab.errors import closest
+
+    if Path(source).exists():
+        return False
+    if is_plant(source) or excitation is not None:
+        return True
+    return not is_builtin(source) and bool(closest(source, [p.name for p in list_plants()]))
+
+
+def _show_plant(
+    name: str,
+    excitation: str | None,
+    seed: int,
+    out: Path | None,
+    as_json: bool,
+    cache_dir: Path | None,
+) -> None:
+    from depthlab.data.control.generate import plant_data
+    from depthlab.data.control.plants import get_plant
+    from depthlab.data.control.preview import describe_plant, save_plant_preview, summary_line
+    from depthlab.errors import ConfigError
+
+    get_plant(name)  # an unknown plant's error suggests the closest
+    data = plant_data(name, excitation=excitation, seed=seed, cache_dir=cache_dir)
+    target_png = out or Path(f"{_slug(name)}.png")
+    try:
+        picture = save_plant_preview(data, target_png)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the picture {target_png}: {exc}; choose another --out"
+        ) from None
+    summary = describe_plant(data) | {"picture": str(picture)}
+    typer.echo(json.dumps(summary) if as_json else summary_line(summary))
 
 
 def _slug(name: str) -> str:

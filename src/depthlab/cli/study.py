@@ -47,6 +47,13 @@ FRACTIONS_OPTION = typer.Option(None, help="Training-set fractions, e.g. 0.1,0.5
 
 SEEDS_OPTION = typer.Option(None, help="Seeds per model and fraction (>= 2).")
 
+FIRST_SEED_OPTION = typer.Option(
+    None,
+    "--first-seed",
+    help="First seed (default 0): --first-seed 100 runs seeds 100, 101, ..., another draw of "
+    "splits and initial weights, to check that the verdict holds.",
+)
+
 EPOCHS_OPTION = typer.Option(None, help="Epochs of every network (default: presets).")
 
 RECOMMEND_BY_OPTION = typer.Option(
@@ -158,6 +165,7 @@ def study_command(
     models: str | None = MODELS_OPTION,
     fractions: str | None = FRACTIONS_OPTION,
     seeds: int | None = SEEDS_OPTION,
+    first_seed: int | None = FIRST_SEED_OPTION,
     epochs: int | None = EPOCHS_OPTION,
     recommend_by: str | None = RECOMMEND_BY_OPTION,
     target: str | None = TARGET_OPTION,
@@ -196,6 +204,8 @@ def study_command(
 
       depthlab study mnist1d --max-seeds 7 --budget 20 --margin 0.02
 
+      depthlab study iris --first-seed 100     # other seeds: does the verdict hold?
+
       depthlab study houses.csv --target price --config study.yaml
 
       depthlab study mnist1d --quick --tuned tune/
@@ -217,6 +227,7 @@ def study_command(
     overrides = _overrides(models, fractions, seeds, epochs, recommend_by, quick)
     overrides.update(tune=tune, tune_budget=tune_budget, margin=margin, max_seeds=max_seeds)
     overrides.update(budget=budget, race=None if race else False, fine_tune=fine_tune)
+    overrides.update(first_seed=first_seed)
     cfg = _study_config(data, config, tuned, target, overrides)
     source = data if is_builtin(data) and not Path(data).exists() else data_path(data)
     folder = _folder(data, out)

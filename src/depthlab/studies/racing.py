@@ -60,14 +60,16 @@ def undecided(summary: dict[str, Any]) -> dict[str, set[float]]:
     return {m: fs for m, fs in wanted.items() if m not in worse}
 
 
-def look_jobs(wanted: dict[str, set[float]], seeds: int, done: set[str]) -> list[Job]:
-    """The fit jobs that bring every wanted model to *seeds* seeds at its fractions, leaving out
-    the keys in *done* (jobs already planned)."""
+def look_jobs(
+    wanted: dict[str, set[float]], seeds: int, done: set[str], first: int = 0
+) -> list[Job]:
+    """The fit jobs that bring every wanted model to *seeds* seeds (from seed *first*) at its
+    fractions, leaving out the keys in *done* (jobs already planned)."""
     jobs = [
         Job("fit", model, fraction, seed)
         for model in sorted(wanted)
         for fraction in sorted(wanted[model])
-        for seed in range(seeds)
+        for seed in range(first, first + seeds)
     ]
     return [job for job in jobs if job.key not in done]
 
@@ -104,8 +106,9 @@ def extend_plan(store: Store, jobs: Sequence[Job], seeds: int) -> None:
     """Record a look's jobs and seeds in the stored plan, which the analysis pairs seeds by."""
     plan = store.get_meta("plan")
     keys = list(plan["jobs"]) + [job.key for job in jobs if job.key not in set(plan["jobs"])]
+    first = min(plan["seeds"], default=0)
     count = max(len(plan["seeds"]), seeds)
-    store.set_meta("plan", {**plan, "seeds": list(range(count)), "jobs": keys})
+    store.set_meta("plan", {**plan, "seeds": list(range(first, first + count)), "jobs": keys})
 
 
 def race(
@@ -128,7 +131,7 @@ def race(
             stopped = MAX_SEEDS
             break
         n = looks[len(taken)]
-        jobs = look_jobs(wanted, n, set(store.get_meta("plan")["jobs"]))
+        jobs = look_jobs(wanted, n, set(store.get_meta("plan")["jobs"]), plan.seeds[0])
         spent, ahead = minutes(store, jobs, workers)
         if budget is not None and spent + ahead > budget:
             stopped = BUDGET

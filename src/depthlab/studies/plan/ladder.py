@@ -238,7 +238,7 @@ def make_plan(config: StudyConfig, ds: Dataset, cores: int, gpu: bool = False) -
         models = tuple(QUICK_SWAPS.get(m, m) for m in models)
     quick_fractions = config.quick and "fractions" not in config.model_fields_set
     fractions = QUICK_FRACTIONS if quick_fractions else config.fractions
-    seeds = tuple(range(racing_looks(config)[0]))
+    seeds = tuple(range(config.first_seed, config.first_seed + racing_looks(config)[0]))
     # The searches first, the costliest (the top of the ladder) first: they run before any fit.
     searched = [m for m in reversed(models) if tunable(m)] if tune_trials(config) else []
     jobs = [Job("tune", m, 1.0, seeds[0]) for m in searched]
