@@ -93,3 +93,10 @@ def test_unknown_env_or_controller_is_one_line_and_non_zero(
 def test_help_has_examples(cli: Callable[..., Any]) -> None:
     result = cli("rollout", "--help")
     assert result.code == 0 and "depthlab rollout Pendulum-v1 --controller mpc" in result.out
+
+
+def test_the_plants_names_reach_the_same_environment_with_its_default_dagger() -> None:
+    from depthlab.models.control.envs import canonical, env_info
+
+    assert canonical("pendulum") == "Pendulum-v1" and canonical("CartPole-v1") == "CartPole-v1"
+    assert env_info("pendulum").dagger == 8 and env_info("cartpole").dagger == 0

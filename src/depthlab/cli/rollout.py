@@ -15,14 +15,23 @@ CONTROLLER_HELP = "expert | linear | mlp:shallow | mlp:deep | mpc"
 
 
 def rollout_command(
-    env_id: str = typer.Argument(..., metavar="ENV", help="CartPole-v1 or Pendulum-v1."),
+    env_id: str = typer.Argument(
+        ...,
+        metavar="ENV",
+        help="CartPole-v1 or Pendulum-v1 (or the plants' names cartpole, pendulum).",
+    ),
     controller: str = typer.Option("expert", "--controller", "-c", help=CONTROLLER_HELP),
     episodes: int = typer.Option(100, "--episodes", min=1, help="Evaluation episodes."),
     seed: int = typer.Option(0, "--seed", help="Seed of training and of the first episode."),
     expert_episodes: int = typer.Option(
         10, "--expert-episodes", min=1, help="Expert episodes to clone from (policies)."
     ),
-    dagger: int = typer.Option(0, "--dagger", min=0, help="DAgger iterations after cloning."),
+    dagger: int | None = typer.Option(
+        None,
+        "--dagger",
+        min=0,
+        help="DAgger iterations after cloning (default: 8 on Pendulum-v1, 0 on CartPole-v1).",
+    ),
     transitions: int = typer.Option(
         10_000, "--transitions", min=10, help="Random-action transitions MPC's model learns from."
     ),
@@ -40,12 +49,14 @@ def rollout_command(
 
       depthlab rollout CartPole-v1 --controller linear --expert-episodes 3
 
-      depthlab rollout Pendulum-v1 --controller mlp:deep --dagger 8 --out runs/pendulum-deep
+      depthlab rollout Pendulum-v1 --controller mlp:deep --out runs/pendulum-deep
 
       depthlab rollout Pendulum-v1 --controller mpc --episodes 20
     """
+    from depthlab.models.control.envs import canonical
     from depthlab.training.controllers import RolloutSpec, rollout
 
+    env_id = canonical(env_id)
     spec = RolloutSpec(
         env_id,
         controller,

@@ -36,7 +36,7 @@ class RolloutSpec:
     controller: str
     seed: int = 0
     expert_episodes: int = 10
-    dagger: int = 0
+    dagger: int | None = None  # None: the environment's default (EnvInfo.dagger)
     dagger_episodes: int = 5
     transitions: int = 10_000
     horizon: int = 15
@@ -94,12 +94,13 @@ def _imitation(spec: RolloutSpec) -> tuple[Any, dict[str, Any], Any]:
     policy, report, data = behaviour_cloning(
         spec.env_id, spec.controller, episodes=spec.expert_episodes, seed=spec.seed
     )
-    if spec.dagger:
+    iterations = env_info(spec.env_id).dagger if spec.dagger is None else spec.dagger
+    if iterations:
         policy, report, data = dagger(
             policy,
             report,
             data,
-            iterations=spec.dagger,
+            iterations=iterations,
             episodes_per_iteration=spec.dagger_episodes,
         )
     return policy, report.to_dict(), policy

@@ -26,6 +26,10 @@ class EnvInfo:
     action_dim: int = 1
     low: float = 0.0
     high: float = 0.0
+    # DAgger iterations a cloned policy gets by default: CartPole's expert states suffice, the
+    # pendulum's swing-up visits states the expert's own episodes never show
+    # (bench/README.md, control_loop.py: -142 with 8 iterations)
+    dagger: int = 0
 
     @property
     def discrete(self) -> bool:
@@ -34,24 +38,32 @@ class EnvInfo:
 
 ENVS: dict[str, EnvInfo] = {
     "CartPole-v1": EnvInfo("CartPole-v1", obs_dim=4, max_steps=500, n_actions=2),
-    "Pendulum-v1": EnvInfo("Pendulum-v1", obs_dim=3, max_steps=200, low=-2.0, high=2.0),
+    "Pendulum-v1": EnvInfo("Pendulum-v1", obs_dim=3, max_steps=200, low=-2.0, high=2.0, dagger=8),
 }
+# The plants' names (`depthlab data list`) for the same environments.
+ALIASES = {"cartpole": "CartPole-v1", "pendulum": "Pendulum-v1"}
+
+
+def canonical(env_id: str) -> str:
+    """The gymnasium id of *env_id* or of a plant's name (``pendulum`` -> ``Pendulum-v1``)."""
+    return ALIASES.get(env_id.lower(), env_id)
 
 
 def env_info(env_id: str) -> EnvInfo:
     """The :class:`EnvInfo` of *env_id*; :class:`UnknownNameError` names the known ones."""
+    env_id = canonical(env_id)
     if env_id not in ENVS:
         raise UnknownNameError(
-            f"unknown control environment '{env_id}'; known: {', '.join(ENVS)}."
-            + closest(env_id, ENVS)
+            f"unknown control environment '{env_id}'; known: {', '.join(ENVS)} (or "
+            f"{', '.join(ALIASES)})." + closest(env_id, [*ENVS, *ALIASES])
         )
     return ENVS[env_id]
 
 
 def make_env(env_id: str) -> Any:
     """A fresh gymnasium environment (with its time limit), e.g. ``make_env("CartPole-v1")``."""
-    env_info(env_id)
+    info = env_info(env_id)
     require("gymnasium", "control")
     import gymnasium
 
-    return gymnasium.make(env_id)
+    return gymnasium.make(info.env_id)
