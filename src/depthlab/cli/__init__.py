@@ -15,6 +15,7 @@ from depthlab.cli.data import data_app
 from depthlab.cli.evaluate import evaluate_command, predict_command
 from depthlab.cli.explain import explain_command
 from depthlab.cli.export import export_command
+from depthlab.cli.rollout import rollout_command
 from depthlab.cli.runs import runs_app
 from depthlab.cli.serve import serve_command
 from depthlab.cli.study import report_command, study_command
@@ -43,6 +44,7 @@ app.command("explain")(explain_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
 app.command("tune")(tune_command)
+app.command("rollout")(rollout_command)
 
 
 @app.callback()
