@@ -130,3 +130,16 @@ def test_bad_input_is_a_data_error() -> None:
         build("narx:deep").simulate(linear(1, 100, 0), 5)
     with pytest.raises(UnknownNameError, match="narx:deep"):
         build("narx:deeep")
+
+
+def test_arx_identifies_the_linear_plant_exactly(tmp_path: Path) -> None:
+    from depthlab.data.control.generate import plant_data
+
+    data = plant_data("linear", n_train=2, steps=100, cache_dir=tmp_path)
+    model = ARX(na=2, nb=2).fit(data.train, data.val)
+    known = data.meta["arx"]
+    assert isinstance(known, dict)
+    np.testing.assert_allclose(model.A_[:, 0, 0], known["a"], atol=1e-8)
+    np.testing.assert_allclose(model.B_[:, 0, 0], known["b"], atol=1e-8)
+    run = model.simulate(data.test, data.init_window)
+    np.testing.assert_allclose(run, data.test.y, atol=1e-6)
