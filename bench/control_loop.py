@@ -81,7 +81,8 @@ def _line(row: dict[str, Any]) -> str:
         f"| {spec['env_id']} | {spec['controller']} | {loop['episodes']} | "
         f"{loop['mean_return']:.1f} ± {loop['std_return']:.1f} | {loop['success_rate']:.0%} | "
         f"{loop['effort']:.3g} | {training.get('transitions', 0):,} | "
-        f"{1000 * loop['seconds_per_step']:.2f} | {training.get('seconds', 0.0):.1f} | "
+        f"{1000 * loop['seconds_per_step']:.2f} ({1000 * loop['max_step_seconds']:.1f}) | "
+        f"{training.get('seconds', 0.0):.1f} | "
         f"{loop['wall_seconds']:.1f} | {row['verdict']} |"
     )
 
@@ -105,7 +106,7 @@ def main() -> None:
 
     header = (
         "| env | controller | episodes | return (mean ± std) | success | effort | "
-        "transitions | ms/step | train s | eval s | goal |"
+        "transitions | ms/step (max) | train s | eval s | goal |"
     )
     print(header + "\n|" + "---|" * 11, flush=True)
     rows, start = [], time.perf_counter()

@@ -70,6 +70,7 @@ def test_act_method_and_reset_per_episode() -> None:
     assert controller.resets == 3
     assert result.effort == pytest.approx(0.5)
     assert set(result.to_dict()) >= {"mean_return", "std_return", "seconds_per_step"}
+    assert result.max_step_seconds >= result.seconds_per_step > 0
 
 
 def test_bad_arguments_are_one_line_errors() -> None:

@@ -65,7 +65,10 @@ def rollout_command(
         ("success rate", f"{loop.success_rate:.0%}"),
         ("effort", f"{loop.effort:.3g} (mean |u|)"),
         ("training transitions", str(result.training.get("transitions", 0))),
-        ("time per step", f"{1000 * loop.seconds_per_step:.2f} ms"),
+        (
+            "time per step",
+            f"{1000 * loop.seconds_per_step:.2f} ms (slowest {1000 * loop.max_step_seconds:.2f})",
+        ),
         ("wall time", f"{loop.wall_seconds:.1f} s evaluation"),
     ]
     for name, value in rows:

@@ -35,6 +35,7 @@ class Episode:
     rewards: np.ndarray
     terminated: bool
     seconds: float  # time spent in the controller
+    max_step_seconds: float  # the slowest control step
 
     @property
     def steps(self) -> int:
@@ -59,7 +60,8 @@ class ClosedLoopResult:
     success_rate: float
     effort: float  # mean |u| per step in the environment's units (CartPole: the force)
     transitions: int
-    seconds_per_step: float  # controller time per control step
+    seconds_per_step: float  # controller time per control step (mean)
+    max_step_seconds: float  # the slowest control step
     wall_seconds: float
     trajectories: list[Episode] = field(default_factory=list, repr=False)
 
@@ -86,11 +88,12 @@ def run_episode(env: Any, controller: Any, seed: int) -> Episode:
         controller.reset()
     obs, _ = env.reset(seed=seed)
     observations, actions, rewards = [obs], [], []
-    done, terminated, seconds = False, False, 0.0
+    done, terminated, seconds, slowest = False, False, 0.0, 0.0
     while not done:
         start = time.perf_counter()
         action = act(obs)
-        seconds += time.perf_counter() - start
+        took = time.perf_counter() - start
+        seconds, slowest = seconds + took, max(slowest, took)
         obs, reward, terminated, truncated, _ = env.step(action)
         observations.append(obs)
         actions.append(action)
@@ -102,6 +105,7 @@ def run_episode(env: Any, controller: Any, seed: int) -> Episode:
         np.asarray(rewards, dtype=np.float64),
         bool(terminated),
         seconds,
+        slowest,
     )
 
 
@@ -147,6 +151,7 @@ def evaluate_controller(
         effort=float(np.mean(np.concatenate([episode_effort(env_id, ep) for ep in runs]))),
         transitions=steps,
         seconds_per_step=sum(ep.seconds for ep in runs) / steps,
+        max_step_seconds=max(ep.max_step_seconds for ep in runs),
         wall_seconds=wall,
         trajectories=runs[:keep],
     )

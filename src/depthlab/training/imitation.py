@@ -4,8 +4,8 @@ Behaviour cloning fits a policy to the expert's (observation, action) pairs from
 expert episodes (cross-entropy on a discrete action, MSE on a continuous one; early stopping on a
 held-out fifth). DAgger then, for N iterations, rolls the *current* policy in the environment,
 labels every visited state with the expert's action, adds them to the data and trains on.
-Episode seeds come from ``numpy``'s SeedSequence of (seed, purpose), so they never coincide with
-the evaluation's seeds ``0 .. 99`` by construction of a fixed offset.
+Episode seeds are offset by purpose (expert ``1,000,000 + 10,000 seed + i``, DAgger
+``2,000,000 + ...``), far from the evaluation's seeds ``0 .. 99``.
 
 Example::
 
@@ -142,14 +142,16 @@ def dagger(
     *,
     iterations: int,
     episodes_per_iteration: int = 5,
+    expert: Expert | None = None,
     settings: FitSettings | None = None,
 ) -> tuple[Policy, ImitationReport, Demonstrations]:
-    """*iterations* rounds of DAgger on a cloned *policy*: roll it, let the expert label the
-    states it visited, aggregate, and train on (from the current weights)."""
+    """*iterations* rounds of DAgger on a cloned *policy*: roll it, let *expert* (the
+    environment's own by default) label the states it visited, aggregate, and train on from the
+    current weights (the observation standardisation stays that of the expert data)."""
     if iterations < 0 or episodes_per_iteration < 1:
         raise ConfigError("DAgger needs iterations >= 0 and at least one episode per iteration")
     start = time.perf_counter()
-    expert = make_expert(report.env_id)
+    expert = expert or make_expert(report.env_id)
     env = make_env(report.env_id)
     try:
         for it in range(iterations):
