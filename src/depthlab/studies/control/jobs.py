@@ -77,7 +77,7 @@ def sysid_job(job: Job, plan: ControlPlan, cache_dir: Path | None) -> dict[str, 
         val_horizon=t.val_horizon,
         seed=job.seed,
     )
-    model = build(job.model)
+    model = build(job.model, **plan.options(job.model))
     fitted = fit(model, train, data.val, config, init_window=data.init_window)
     scores = score(model, data.test, data.init_window)
     test: dict[str, Any] = {

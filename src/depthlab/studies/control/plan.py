@@ -30,6 +30,16 @@ POLICY_PREFIX = "policy:"
 EXPERT = "expert"
 # The plants whose gymnasium environment has an expert to imitate (wt-ctrl's experts).
 ENVIRONMENTS = {"pendulum": "Pendulum-v1", "cartpole": "CartPole-v1"}
+# NARX orders per plant (outputs, inputs), as bench/control_sysid.py found them: the gymnasium
+# plants measure their whole state (one step back is enough); Wiener-Hammerstein's filters and
+# the tanks' levels need a longer past. Other plants: 2 and 2.
+NARX_ORDERS = {
+    "pendulum": (1, 1),
+    "cartpole": (1, 1),
+    "acrobot": (1, 1),
+    "wiener-hammerstein": (12, 12),
+    "tanks": (4, 4),
+}
 LABELS = {
     "arx": "ARX (least squares)",
     "n4sid": "N4SID (subspace)",
@@ -88,6 +98,13 @@ class ControlPlan:
     models: tuple[str, ...] = MODELS
     policies: tuple[str, ...] = field(default=POLICIES)
     metric: str = "free_run_rmse"  # the error claims and recommendation decide by
+    narx_orders: tuple[int, int] = (2, 2)  # NARX's past outputs and inputs
+
+    def options(self, model: str) -> dict[str, Any]:
+        """The options *model* is built with (``depthlab.models.sysid.build``)."""
+        if model.startswith("narx"):
+            return {"na": self.narx_orders[0], "nb": self.narx_orders[1]}
+        return {}
 
     @property
     def jobs(self) -> list[Job]:
@@ -126,6 +143,7 @@ class ControlPlan:
             "models": list(self.models),
             "policies": list(self.policies) if self.imitation is not None else [],
             "metric": self.metric,
+            "narx_orders": list(self.narx_orders),
             "jobs": [job.key for job in self.jobs],
         }
 
@@ -143,6 +161,7 @@ class ControlPlan:
             models=tuple(raw["models"]),
             policies=tuple(raw.get("policies") or POLICIES),
             metric=str(raw.get("metric", "free_run_rmse")),
+            narx_orders=tuple(raw.get("narx_orders", (2, 2))),
         )
 
 
@@ -166,7 +185,11 @@ def make_plan(
     # so networks stop on their 10-step error there and the study decides by it; a stable
     # simulated plant by its free run.
     chaotic = spec.kind == "gym"
-    training = Training(max_steps=500 if quick else 2000, val_horizon=10 if chaotic else None)
+    training = Training(
+        horizon=10 if chaotic else 20,
+        max_steps=500 if quick else 2000,
+        val_horizon=10 if chaotic else None,
+    )
     imitation = None
     if plant in ENVIRONMENTS:
         imitation = Imitation(
@@ -185,6 +208,7 @@ def make_plan(
         training=training,
         imitation=imitation,
         metric="nrmse_10" if chaotic else "free_run_rmse",
+        narx_orders=NARX_ORDERS.get(plant, (2, 2)),
     )
 
 
