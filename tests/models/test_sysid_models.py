@@ -9,7 +9,7 @@ import pytest
 from scipy.signal import lfilter
 
 from depthlab.data.control.trajectories import Trajectories
-from depthlab.errors import DataError, UnknownNameError
+from depthlab.errors import ConfigError, DataError, UnknownNameError
 from depthlab.evaluate.sysid import score
 from depthlab.models.sysid import ARX, MODEL_IDS, NetModel, build, load, save
 from depthlab.training.sysid import SysIdTrainConfig, fit
@@ -143,3 +143,11 @@ def test_arx_identifies_the_linear_plant_exactly(tmp_path: Path) -> None:
     np.testing.assert_allclose(model.B_[:, 0, 0], known["b"], atol=1e-8)
     run = model.simulate(data.test, data.init_window)
     np.testing.assert_allclose(run, data.test.y, atol=1e-6)
+
+
+def test_arx_can_choose_orders_on_the_one_step_error() -> None:
+    model = ARX(select="one-step", orders=(1, 2, 3)).fit(linear(3, 200, 0), linear(2, 200, 1))
+    assert model.na_ >= 2 and model.nb_ >= 2
+    assert model.get_config()["select"] == "one-step"
+    with pytest.raises(ConfigError, match="free-run"):
+        ARX(select="k-step")
