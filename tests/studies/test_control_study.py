@@ -138,7 +138,7 @@ def test_cli_runs_the_control_study_and_re_renders(
 
     monkeypatch.setattr(control, "make_plan", lambda plant, **kw: tiny(plant))
     out = tmp_path / "linear"
-    result = cli("study", "linear", "--quick", "--out", str(out))
+    result = cli("study", "linear", "--quick", "--workers", "1", "--out", str(out))
     assert result.code == 0, result.err
     assert "control study plan" in result.err
     assert "recommendation: a linear model is enough for this plant" in result.out

@@ -62,6 +62,7 @@ def control_study(
     unused: list[str],
 ) -> None:
     """Plan, run (resumably), summarise and report the control study of *plant*."""
+    from depthlab.machine import cpu_cores
     from depthlab.report.control import write_control_report
     from depthlab.studies.control import make_plan, print_control_summary, run_control_study
 
@@ -75,11 +76,12 @@ def control_study(
     folder = out or Path("studies") / re.sub(r"[^A-Za-z0-9_-]+", "-", plant)
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--out {folder} is a file; give a folder for the study")
-    _print_plan(plan, workers or 1)
+    workers = workers or cpu_cores()
+    _print_plan(plan, workers)
     if dry_run:
         return
     command = shlex.join(["depthlab", *sys.argv[1:]]) if sys.argv else None
-    result = run_control_study(plan, folder, workers=workers or 1, command=command)
+    result = run_control_study(plan, folder, workers=workers, command=command)
     write_control_report(result.summary, result.report)
     print_control_summary(result.summary, result.folder)
 

@@ -14,6 +14,7 @@ bit-identical scores whatever the worker or the order (only the seconds vary).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,20 +27,28 @@ from depthlab.studies.control.plan import EXPERT, ControlPlan, is_policy
 from depthlab.studies.plan.job import Job
 from depthlab.studies.record import JobResult
 
+QUIET = "DEPTHLAB_QUIET"  # depthlab.progress shows no bar while it is set
 TRACE_STEPS = 200  # steps of one test trajectory (or one episode) kept for the report's figures
 
 
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """torch on one thread while a job runs (reductions in one order), then as it was."""
+    """torch on one thread while a job runs (reductions in one order), and no progress bar of
+    its own (the study's bar is live; a second one in this process would be refused), then as
+    it was."""
     import torch
 
-    before = torch.get_num_threads()
+    before, quiet = torch.get_num_threads(), os.environ.get(QUIET)
     torch.set_num_threads(1)
+    os.environ[QUIET] = "1"
     try:
         yield
     finally:
         torch.set_num_threads(before)
+        if quiet is None:
+            os.environ.pop(QUIET, None)
+        else:
+            os.environ[QUIET] = quiet
 
 
 def run_job(job: Job, plan: ControlPlan, cache_dir: Path | None) -> JobResult:
