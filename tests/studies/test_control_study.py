@@ -166,3 +166,10 @@ def test_bad_input_gives_a_one_line_error(
     assert message in result.err, result.err
     assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
     assert not (tmp_path / "s").exists()
+
+
+def test_dry_run_prints_the_plan_and_runs_nothing(cli: Run, tmp_path: Path) -> None:
+    result = cli("study", "pendulum", "--dry-run", "--out", str(tmp_path / "s"))
+    assert result.code == 0, result.err
+    assert "control study plan" in result.err and "jobs      82" in result.err
+    assert "Pendulum-v1" in result.err and not (tmp_path / "s").exists()
