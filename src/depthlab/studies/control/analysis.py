@@ -20,7 +20,6 @@ from depthlab.studies.control.plan import (
     LABELS,
     POLICY_PREFIX,
     ControlPlan,
-    is_policy,
     tier,
 )
 from depthlab.studies.plan.job import Job
@@ -135,7 +134,3 @@ def best_of(
     scored = [(tables[m][-1]["mean"][metric], m) for m in models if m in tables]
     scored = [(v, m) for v, m in scored if v is not None]
     return min(scored)[1] if scored else None
-
-
-def is_network(model: str) -> bool:
-    return not is_policy(model) and tier(model) in ("shallow", "deep")
