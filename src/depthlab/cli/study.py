@@ -224,6 +224,9 @@ def study_command(
     from depthlab.errors import ConfigError
     from depthlab.studies.run import preview
 
+    if _is_plant(data):  # the control study: its own small set of options
+        _control_study(dict(locals()))
+        return
     overrides = _overrides(models, fractions, seeds, epochs, recommend_by, quick)
     overrides.update(tune=tune, tune_budget=tune_budget, margin=margin, max_seeds=max_seeds)
     overrides.update(budget=budget, race=None if race else False, fine_tune=fine_tune)
@@ -251,6 +254,28 @@ def study_command(
         )
     if mlflow is not None:
         _log_to_mlflow(result, {"data": data, "command": command}, cfg, mlflow, experiment)
+
+
+def _is_plant(data: str) -> bool:
+    """Whether *data* names a control plant (and no file); a name that is no dataset or file
+    but close to a plant's gets the plant's error."""
+    from depthlab.data.control import get_plant, is_plant, list_plants
+    from depthlab.data.datasets import is_builtin
+    from depthlab.errors import closest
+
+    if Path(data).exists() or is_builtin(data):
+        return False
+    if not is_plant(data) and closest(data, [p.name for p in list_plants()]):
+        get_plant(data)
+    return is_plant(data)
+
+
+def _control_study(flags: dict[str, Any]) -> None:
+    """``study PLANT``: the control study, given the command's flags by parameter name."""
+    from depthlab.cli.control_study import control_study, unused_flags
+
+    args = (flags["quick"], flags["out"], flags["workers"], flags["seeds"])
+    control_study(flags["data"], *args, flags["first_seed"], flags["dry_run"], unused_flags(flags))
 
 
 def _overrides(
@@ -333,6 +358,10 @@ def report_command(
 
       depthlab report studies/mnist1d
     """
+    from depthlab.cli.control_study import control_report, is_control_folder
     from depthlab.depth_study import report
 
+    if is_control_folder(folder):
+        control_report(folder)
+        return
     report(folder)
