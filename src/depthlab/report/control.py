@@ -12,17 +12,14 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from depthlab.report import canvas
-
-if TYPE_CHECKING:
-    import jinja2
+from depthlab.report.html import jinja_environment  # one Jinja setup for every page
 
 TEMPLATE = "control.html.j2"
 SYSID_COLUMNS = (
@@ -212,24 +209,9 @@ def build_control_context(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    # The same settings as the main report's (depthlab.report.html): every text escaped, a
-    # misspelt name fails the render.
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("depthlab.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_control(summary: dict[str, Any]) -> str:
     """The report page of a control study's *summary* as an HTML string."""
-    return _environment().get_template(TEMPLATE).render(**build_control_context(summary))
+    return jinja_environment().get_template(TEMPLATE).render(**build_control_context(summary))
 
 
 def write_control_report(summary: dict[str, Any], path: Path) -> None:

@@ -24,7 +24,7 @@ TEMPLATE = "report.html.j2"
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def jinja_environment() -> jinja2.Environment:
     import jinja2
 
     return jinja2.Environment(
@@ -45,7 +45,7 @@ def render(summary: dict[str, Any]) -> str:
     Parts of the summary that are missing or empty (older studies, studies without probes or
     thread timings) render as a short "not measured" line.
     """
-    return _environment().get_template(TEMPLATE).render(**build_context(summary))
+    return jinja_environment().get_template(TEMPLATE).render(**build_context(summary))
 
 
 def write_report(summary: dict[str, Any], path: Path) -> None:
