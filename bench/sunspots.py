@@ -80,7 +80,8 @@ def fit_and_score(
     final weights on the windows forecasting *scored_years* (first and last, inclusive)."""
     import torch
 
-    from depthlab.config import TrainConfig, parse_config
+    from depthlab.config import TrainConfig
+    from depthlab.config_io import parse_config
     from depthlab.evaluate.metrics import compute_metrics
     from depthlab.evaluate.outputs import outputs
     from depthlab.models.base import build_model, get_family

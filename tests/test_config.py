@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from depthlab.config import DataConfig, SplitConfig, dump_yaml, load_yaml, parse_config
+from depthlab.config import DataConfig, SplitConfig
+from depthlab.config_io import dump_yaml, load_yaml, parse_config
 from depthlab.errors import ConfigError, DepthlabError
 
 

@@ -16,7 +16,16 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "depthlab"
 # Bottom to top. A module may import its own package, any package of a lower layer, and other
 # packages of its own layer as long as no cycle forms.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("config", "errors", "_version", "machine", "progress", "ray_cluster", "run_record"),
+    (
+        "config",
+        "config_io",
+        "errors",
+        "_version",
+        "machine",
+        "progress",
+        "ray_cluster",
+        "run_record",
+    ),
     ("data",),
     ("features",),
     ("models",),

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from depthlab.config import StudyConfig, load_yaml
+from depthlab.config import StudyConfig
+from depthlab.config_io import load_yaml
 from depthlab.data.load import load_dataset
 from depthlab.errors import ConfigError
 from depthlab.evaluate.stats import mean_ci, paired

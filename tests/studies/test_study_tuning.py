@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from depthlab.config import StudyConfig, parse_config
+from depthlab.config import StudyConfig
+from depthlab.config_io import parse_config
 from depthlab.depth_study import study
 from depthlab.errors import ConfigError
 from depthlab.studies.fitting.data import StudyData

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import torch
 
-from depthlab.config import TrainConfig, parse_config
+from depthlab.config import TrainConfig
+from depthlab.config_io import parse_config
 from depthlab.errors import ConfigError
 from depthlab.features.spec import InputSpec
 from depthlab.models.base import build_model

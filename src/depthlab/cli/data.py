@@ -129,7 +129,8 @@ def show_command(
 
       depthlab data show pendulum --excitation prbs --seed 1 --out pendulum.png
     """
-    from depthlab.config import DataConfig, load_yaml
+    from depthlab.config import DataConfig
+    from depthlab.config_io import load_yaml
     from depthlab.data.load import load_dataset
     from depthlab.data.preview import save_preview
     from depthlab.data.splits import split_dataset

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from depthlab.config import TrainSpec, read_yaml
+from depthlab.config import TrainSpec
+from depthlab.config_io import read_yaml
 from depthlab.data.datasets import is_builtin
 from depthlab.errors import ConfigError
 

@@ -306,7 +306,7 @@ def _study_config(
 ) -> StudyConfig:
     """study.yaml (if any) with the flags over it; --target joins the file's data options."""
     from depthlab.config import StudyConfig as Config
-    from depthlab.config import load_yaml
+    from depthlab.config_io import load_yaml
     from depthlab.studies.run import study_config
     from depthlab.tuning.results import read_tuned
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from depthlab.config import DataConfig, parse_config
+from depthlab.config import DataConfig
+from depthlab.config_io import parse_config
 from depthlab.data import interactions, tabular, text
 from depthlab.data.arrays import load_npz
 from depthlab.data.audio import load_audio_folder

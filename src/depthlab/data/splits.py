@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.config import SplitConfig, SplitStrategy, parse_config
+from depthlab.config import SplitConfig, SplitStrategy
+from depthlab.config_io import parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.errors import ConfigError, closest
 

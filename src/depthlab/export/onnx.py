@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.config import FeatureConfig, parse_config
+from depthlab.config import FeatureConfig
+from depthlab.config_io import parse_config
 from depthlab.data.load import load_dataset
 from depthlab.data.splits import recorded_split
 from depthlab.errors import DepthlabError, require

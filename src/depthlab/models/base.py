@@ -14,7 +14,7 @@ import torch
 from pydantic import BaseModel, ConfigDict
 from torch import nn
 
-from depthlab.config import parse_config
+from depthlab.config_io import parse_config
 from depthlab.errors import ConfigError, closest
 from depthlab.features.spec import InputKind, InputSpec
 

@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from depthlab.config import parse_config
+from depthlab.config_io import parse_config
 from depthlab.errors import ConfigError, DataError
 from depthlab.features.spec import InputSpec
 from depthlab.models.baselines import BASELINES, FORECASTERS, ARIMAOptions, Baseline

@@ -26,7 +26,8 @@ from typing import Any
 
 import torch
 
-from depthlab.config import StudyConfig, parse_config
+from depthlab.config import StudyConfig
+from depthlab.config_io import parse_config
 from depthlab.ray_cluster import connect
 from depthlab.studies.fitting.data import StudyData
 from depthlab.studies.jobs import run_job

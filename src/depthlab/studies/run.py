@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from depthlab._version import __version__
-from depthlab.config import StudyConfig, load_yaml, parse_config
+from depthlab.config import StudyConfig
+from depthlab.config_io import load_yaml, parse_config
 from depthlab.data.splits import split_dataset
 from depthlab.errors import ConfigError
 from depthlab.evaluate.tasks import TASKS

@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from depthlab.config import StudyConfig, parse_config
+from depthlab.config import StudyConfig
+from depthlab.config_io import parse_config
 from depthlab.studies.executor import execute
 from depthlab.studies.fitting.data import StudyData
 from depthlab.studies.plan.job import FINE_TUNE, Job

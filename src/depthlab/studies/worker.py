@@ -26,7 +26,8 @@ def main(argv: list[str]) -> None:
     # Imported after the redirection above: importing them may print.
     import torch
 
-    from depthlab.config import StudyConfig, parse_config
+    from depthlab.config import StudyConfig
+    from depthlab.config_io import parse_config
     from depthlab.studies.fitting.data import StudyData
     from depthlab.studies.jobs import run_job
     from depthlab.studies.plan.job import Job

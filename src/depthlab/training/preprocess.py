@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.config import FeatureConfig, parse_config
+from depthlab.config import FeatureConfig
+from depthlab.config_io import parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.features.registry import Features, get_features
 from depthlab.features.spec import InputSpec

@@ -20,7 +20,7 @@ import torch
 from pydantic import ValidationError
 
 from depthlab._version import __version__
-from depthlab.config import describe_error
+from depthlab.config_io import describe_error
 from depthlab.errors import DataError
 from depthlab.run_record import RunRecord
 

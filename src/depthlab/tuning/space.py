@@ -21,7 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from depthlab.config import TrainConfig, TrainSpec, describe_error
+from depthlab.config import TrainConfig, TrainSpec
+from depthlab.config_io import describe_error
 from depthlab.errors import ConfigError, closest
 from depthlab.models.base import get_family
 from depthlab.models.baselines import OPTIONS, is_baseline

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from depthlab.config import FeatureConfig, StudyConfig, TrainConfig, TrainSpec, parse_config
+from depthlab.config import FeatureConfig, StudyConfig, TrainConfig, TrainSpec
+from depthlab.config_io import parse_config
 from depthlab.data.dataset import Dataset
 from depthlab.data.load import load_dataset
 from depthlab.data.splits import Split, split_dataset
